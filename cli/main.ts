@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from "commander";
+import { ConfigError, GitError, GitHubApiError, TestRunError } from "../core/errors.js";
+import { toolVersion } from "../core/version.js";
+import { registerDemo } from "./commands/demo.js";
+import { registerMine } from "./commands/mine.js";
+import { registerValidate } from "./commands/validate.js";
+
+export function buildProgram(): Command {
+  const program = new Command("repogym")
+    .description("Mine a repository's history into test-fixing scenarios for coding agents.")
+    .version(toolVersion().replace(/^repogym /, ""))
+    .showHelpAfterError("(run with --help for usage)");
+  registerMine(program);
+  registerValidate(program);
+  registerDemo(program);
+  return program;
+}
+
+/** Typed errors become one line; anything else is a bug and keeps its stack. */
+function report(error: unknown): number {
+  if (error instanceof CommanderError) return error.exitCode;
+  if (
+    error instanceof ConfigError ||
+    error instanceof GitError ||
+    error instanceof TestRunError ||
+    error instanceof GitHubApiError
+  ) {
+    process.stderr.write(`repogym: ${error.message}\n`);
+    return 2;
+  }
+  process.stderr.write(
+    `repogym: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  return 1;
+}
+
+buildProgram()
+  .parseAsync(process.argv)
+  .catch((error: unknown) => {
+    process.exitCode = report(error);
+  });

@@ -1,0 +1,103 @@
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { parseDocument } from "yaml";
+import { z } from "zod";
+import { FRAMEWORKS } from "../runner/test-adapters/types.js";
+import { ConfigError } from "./errors.js";
+import { PackageManagerSchema } from "./scenario.js";
+import { parseWithSchema } from "./schema-error.js";
+
+export const CONFIG_PATH = ".repogym/config.yml";
+
+const globs = z.array(z.string().min(1));
+const millis = z.number().int().positive();
+
+/** `.repogym/config.yml`. Every section is optional; unknown keys are errors so typos surface. */
+export const ConfigSchema = z
+  .object({
+    paths: z
+      .object({
+        /** Extra globs that mark test files (added to the built-in rules). */
+        tests: globs.default([]),
+        /** Globs that mark source files; when set, only these count as source. */
+        source: globs.default([]),
+        /** Paths that are neither: changes to them are ignored. */
+        ignore: globs.default([]),
+      })
+      .strict()
+      .default({ tests: [], source: [], ignore: [] }),
+    environment: z
+      .object({
+        package_manager: PackageManagerSchema.optional(),
+        /** Replaces the detected install command, e.g. `npm ci --ignore-scripts`. */
+        install: z.string().min(1).optional(),
+        /** Commands run in every state after install, e.g. `npm run build`. */
+        setup: z.array(z.string().min(1)).default([]),
+        framework: z.enum(FRAMEWORKS).optional(),
+        /**
+         * Replaces the adapter's test command. `{files}` becomes the test files and `{report}`
+         * the report path; the output must still be the framework's machine-readable report.
+         */
+        test_command: z.string().min(1).optional(),
+      })
+      .strict()
+      .default({ setup: [] }),
+    limits: z
+      .object({
+        max_source_files: z.number().int().positive().default(20),
+        max_test_files: z.number().int().positive().default(10),
+        max_changed_lines: z.number().int().positive().default(1500),
+      })
+      .strict()
+      .default({ max_source_files: 20, max_test_files: 10, max_changed_lines: 1500 }),
+    timeouts: z
+      .object({
+        install_ms: millis.default(600_000),
+        setup_ms: millis.default(300_000),
+        test_ms: millis.default(120_000),
+      })
+      .strict()
+      .default({ install_ms: 600_000, setup_ms: 300_000, test_ms: 120_000 }),
+    validation: z
+      .object({ runs: z.number().int().min(1).max(20).default(3) })
+      .strict()
+      .default({ runs: 3 }),
+  })
+  .strict();
+
+export type Config = z.output<typeof ConfigSchema>;
+
+export function defaultConfig(): Config {
+  return ConfigSchema.parse({});
+}
+
+/** Parses config text; `file` names it in errors. */
+export function parseConfig(text: string, file: string): Config {
+  const doc = parseDocument(text, { prettyErrors: true });
+  if (doc.errors.length > 0) {
+    const first = doc.errors[0]!;
+    const line = first.linePos?.[0];
+    throw new ConfigError(
+      `invalid YAML${line ? ` at line ${line.line}, column ${line.col}` : ""}: ${first.message.split("\n")[0]}`,
+      file,
+    );
+  }
+  const data: unknown = doc.toJS() ?? {};
+  if (typeof data !== "object" || Array.isArray(data)) {
+    throw new ConfigError("expected a mapping of settings at the top level", file);
+  }
+  return parseWithSchema(ConfigSchema, data, file);
+}
+
+/** Reads `.repogym/config.yml` under root; the defaults when there is none. */
+export async function loadConfig(root: string): Promise<Config> {
+  const file = join(root, CONFIG_PATH);
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return defaultConfig();
+    throw new ConfigError(`cannot read: ${(error as Error).message}`, file);
+  }
+  return parseConfig(text, file);
+}

@@ -1,0 +1,242 @@
+/**
+ * Node's built-in test runner (`node --test`). Node 20's `junit` reporter exists but drops what
+ * we need: it names no file, and a file that fails to load shows only "test failed". So the run
+ * uses a small custom reporter (passed inline as a data: URL, nothing written to the project)
+ * that turns the runner's event stream into JSON lines: every event carries its file, tests
+ * arrive in report order with their nesting, and a child's stderr — where a load error lands —
+ * comes through as `test:stderr` events. A final `end` line proves the report is complete.
+ */
+import { isAbsolute, resolve } from "node:path";
+import { TestRunError } from "../../core/errors.js";
+import { errorFromStderr, failed, relativeFile, summarizeMessage, testId, uniqueIds } from "./tap-parser.js";
+import type { BuildCommandOptions, ParseReportInput, TestAdapter, TestCommand, TestResult } from "./types.js";
+
+/** Lines of a file's stderr kept in the report: enough for a load error, bounded for chatty tests. */
+const STDERR_LINES_PER_FILE = 200;
+
+const REPORTER_SOURCE = `
+const stderrLines = new Map();
+const line = (value) => JSON.stringify(value) + "\\n";
+function describe(error) {
+  if (error === undefined || error === null) return undefined;
+  const cause = error.code === "ERR_TEST_FAILURE" && error.cause !== undefined ? error.cause : error;
+  if (cause !== null && typeof cause === "object" && typeof cause.message === "string") {
+    return (cause.name && cause.name !== "Error" ? cause.name + ": " : "") + cause.message;
+  }
+  return String(cause);
+}
+export default async function* repogymReporter(source) {
+  for await (const event of source) {
+    const data = event.data ?? {};
+    if (event.type === "test:start") {
+      yield line({ type: "start", name: data.name, nesting: data.nesting, file: data.file });
+    } else if (event.type === "test:pass" || event.type === "test:fail") {
+      const error = data.details?.error;
+      yield line({
+        type: event.type === "test:pass" ? "pass" : "fail",
+        name: data.name,
+        nesting: data.nesting,
+        file: data.file,
+        skip: data.skip !== undefined && data.skip !== false,
+        todo: data.todo !== undefined && data.todo !== false,
+        failureType: error?.failureType,
+        message: describe(error),
+        exitCode: error?.exitCode,
+        signal: error?.signal,
+      });
+    } else if (event.type === "test:stderr") {
+      const count = stderrLines.get(data.file) ?? 0;
+      if (count < ${STDERR_LINES_PER_FILE}) {
+        stderrLines.set(data.file, count + 1);
+        yield line({ type: "stderr", file: data.file, message: data.message });
+      }
+    }
+  }
+  yield line({ type: "end" });
+}
+`;
+
+const REPORTER_URL = `data:text/javascript,${encodeURIComponent(REPORTER_SOURCE)}`;
+
+/** `node --test`, with or without other flags first (`node --import tsx --test`); tsx passes it on. */
+const NODE_TEST_SCRIPT = /(?:^|[\s;&|(/])(?:node|tsx)\b[^;&|]*?\s--test(?=$|[\s=;&|)])/;
+
+export const nodeTestAdapter: TestAdapter = {
+  name: "node-test",
+
+  detect(project) {
+    // node:test is built in: no dependency to look for, only the script that runs it.
+    return NODE_TEST_SCRIPT.test(project.packageJson?.scripts?.test ?? "");
+  },
+
+  buildCommand(options: BuildCommandOptions): TestCommand {
+    return {
+      command: process.execPath,
+      args: [
+        "--test",
+        `--test-reporter=${REPORTER_URL}`,
+        `--test-reporter-destination=${options.reportPath}`,
+        // A readable copy for the kept output; colours are off without a TTY and with NO_COLOR.
+        "--test-reporter=spec",
+        "--test-reporter-destination=stdout",
+        ...options.files.map((file) => (file.startsWith("-") ? `./${file}` : file)),
+      ],
+      env: { NO_COLOR: "1" },
+    };
+  },
+
+  parseReport(input: ParseReportInput): TestResult[] {
+    const events = readEvents(input);
+    return uniqueIds(collectResults(events, input.root));
+  },
+};
+
+interface ReportEvent {
+  type: "start" | "pass" | "fail" | "stderr" | "end";
+  name?: string;
+  nesting?: number;
+  file?: string;
+  skip?: boolean;
+  todo?: boolean;
+  failureType?: string;
+  message?: string;
+  /** Set on a file-level failure: how the file's process ended. */
+  exitCode?: number | null;
+  signal?: string | null;
+}
+
+function readEvents(input: ParseReportInput): ReportEvent[] {
+  if (input.report === undefined || input.report.trim() === "") {
+    const hint = summarizeMessage(input.stderr || input.stdout);
+    throw new TestRunError(
+      `node --test wrote no report (exit code ${input.exitCode})${hint ? `: ${hint}` : ""}`,
+      input.stderr,
+    );
+  }
+  const events: ReportEvent[] = [];
+  for (const line of input.report.split("\n")) {
+    if (line.trim() === "") continue;
+    try {
+      events.push(JSON.parse(line) as ReportEvent);
+    } catch {
+      throw new TestRunError(`node --test report has an unreadable line: ${line.slice(0, 200)}`);
+    }
+  }
+  if (events[events.length - 1]?.type !== "end") {
+    throw new TestRunError(
+      `node --test report is truncated: the runner stopped before finishing (exit code ${input.exitCode})`,
+    );
+  }
+  return events;
+}
+
+interface TestNode {
+  name: string;
+  parent?: TestNode;
+  hasChildren: boolean;
+  outcome?: TestResult["outcome"];
+  failureType?: string;
+  message?: string;
+}
+
+interface FileState {
+  stack: TestNode[];
+  /** Completed tests, in report order. */
+  done: TestNode[];
+  stderr: string[];
+  /** The file-level test Node wraps each file's process in. */
+  fileLevel?: ReportEvent;
+}
+
+function collectResults(events: ReportEvent[], root: string): TestResult[] {
+  const files = new Map<string, FileState>();
+  const stateOf = (file: string): FileState => {
+    let state = files.get(file);
+    if (!state) {
+      state = { stack: [], done: [], stderr: [] };
+      files.set(file, state);
+    }
+    return state;
+  };
+  for (const event of events) {
+    if (event.file === undefined) continue;
+    const state = stateOf(relativeFile(root, event.file));
+    if (event.type === "stderr") state.stderr.push(event.message ?? "");
+    else if (event.type === "start") startTest(state, event);
+    else if (event.type === "pass" || event.type === "fail") {
+      if (isFileLevel(event, root)) state.fileLevel = event;
+      else finishTest(state, event);
+    }
+  }
+  const results: TestResult[] = [];
+  for (const [file, state] of files) results.push(...fileResults(file, state));
+  return results;
+}
+
+/** Node runs each file in its own process and reports that process as a test named after the file. */
+function isFileLevel(event: ReportEvent, root: string): boolean {
+  if (event.nesting !== 0 || event.name === undefined || event.file === undefined) return false;
+  const name = isAbsolute(event.name) ? event.name : resolve(root, event.name);
+  return name === event.file;
+}
+
+function startTest(state: FileState, event: ReportEvent): void {
+  const nesting = event.nesting ?? 0;
+  const parent = nesting > 0 ? state.stack[nesting - 1] : undefined;
+  const node: TestNode = { name: event.name ?? "", hasChildren: false, ...(parent ? { parent } : {}) };
+  if (parent) parent.hasChildren = true;
+  state.stack.length = nesting;
+  state.stack[nesting] = node;
+}
+
+function finishTest(state: FileState, event: ReportEvent): void {
+  const nesting = event.nesting ?? 0;
+  let node = state.stack[nesting];
+  if (!node || node.name !== event.name) {
+    // No matching start (older or newer Node may not send one): place it under the open parents.
+    startTest(state, event);
+    node = state.stack[nesting]!;
+  }
+  node.outcome = outcomeOf(event);
+  if (event.failureType !== undefined) node.failureType = event.failureType;
+  if (event.message !== undefined) node.message = event.message;
+  state.done.push(node);
+}
+
+function outcomeOf(event: ReportEvent): TestResult["outcome"] {
+  if (event.skip || event.todo) return "skipped";
+  return event.type === "pass" ? "passed" : "failed";
+}
+
+function fileResults(file: string, state: FileState): TestResult[] {
+  const results: TestResult[] = [];
+  for (const node of state.done) {
+    // A suite or parent test counts only when it failed for its own reason (a hook, a throw),
+    // not merely because a child did — the child already says so.
+    const ownFailure = node.outcome === "failed" && node.failureType !== "subtestsFailed";
+    if (node.hasChildren && !ownFailure) continue;
+    const id = testId([file, ...pathOf(node)]);
+    results.push(node.outcome === "failed" ? failed(id, node.message) : { id, outcome: node.outcome! });
+  }
+  const fileLevel = state.fileLevel;
+  if (fileLevel?.type === "fail" && fileLevel.failureType !== "subtestsFailed") {
+    // The file's process failed on its own: it did not load, or it crashed outside any test.
+    const stderr = state.stderr.join("");
+    const message = errorFromStderr(stderr) ?? (summarizeMessage(stderr) || processEnd(fileLevel));
+    results.push(failed(file, message));
+  }
+  return results;
+}
+
+function processEnd(event: ReportEvent): string {
+  if (typeof event.signal === "string") return `the test file was killed by ${event.signal}`;
+  if (typeof event.exitCode === "number") return `the test file exited with code ${event.exitCode}`;
+  return event.message ?? "the test file failed";
+}
+
+function pathOf(node: TestNode): string[] {
+  const names: string[] = [];
+  for (let current: TestNode | undefined = node; current; current = current.parent)
+    names.unshift(current.name);
+  return names;
+}

@@ -1,0 +1,342 @@
+/**
+ * A small TAP 13/14 parser for the runners that speak TAP (ava --tap, node-tap). It keeps the
+ * tree shape — indented subtest blocks hang off the point that closes them — because test ids
+ * are built from that nesting. It never throws: garbage lines land in `extra`, and what a
+ * truncated stream lacks (plan, closing point) is visible on the result for the adapter to judge.
+ *
+ * Also holds the few report helpers the TAP-family adapters share (ids, messages, paths).
+ */
+import { relative, resolve, sep } from "node:path";
+import { stripVTControlCharacters } from "node:util";
+import { parse as parseYaml } from "yaml";
+import type { TestResult } from "./types.js";
+
+export interface TapDirective {
+  kind: "skip" | "todo";
+  reason: string;
+}
+
+export interface TapPoint {
+  ok: boolean;
+  number?: number;
+  description: string;
+  directive?: TapDirective;
+  /** The YAML diagnostic block: parsed when it is a mapping, else its raw text. */
+  diagnostics?: Record<string, unknown> | string;
+  /** The indented block this point closes (a subtest), when there is one. */
+  subtest?: TapBlock;
+}
+
+export interface TapPlan {
+  start: number;
+  end: number;
+  /** `1..0 # reason`: why nothing ran. */
+  comment?: string;
+}
+
+export interface TapBlock {
+  /** From `# Subtest: name`, when the block had one. */
+  name?: string;
+  points: TapPoint[];
+  plan?: TapPlan;
+  comments: string[];
+  /** A nested block whose closing point never came (truncated output or bail out). */
+  unfinished?: TapBlock;
+  /** `Bail out!` seen directly in this block. */
+  bailout?: string;
+}
+
+export interface TapDocument extends TapBlock {
+  version?: number;
+  /** The first `Bail out!` anywhere in the stream. */
+  bailedOut?: string;
+  /** Lines that are not TAP (console output mixed into the stream, crash traces). */
+  extra: string[];
+}
+
+const POINT = /^(not )?ok\b\s*(\d+)?\s*(?:-\s*)?(.*)$/;
+const PLAN = /^(\d+)\.\.(\d+)\s*(?:#\s*(.*))?$/;
+const BAIL_OUT = /^Bail out!\s*(.*)$/i;
+const VERSION = /^TAP version (\d+)$/i;
+const SUBTEST = /^#\s*Subtest(?::\s*(.*))?$/;
+/** node-tap's `# time=1.2ms` after a subtest's point: carries nothing we use. */
+const TIME = /\s*(?<!\\)#\s*time=\S+$/;
+/** `# SKIP why`, `# TODO why` (SKIP/TODO may be longer words: `# skipped`). */
+const DIRECTIVE = /\s*(?<!\\)#\s*(skip|todo)\S*(?:\s+(.*))?$/i;
+
+interface Cursor {
+  lines: string[];
+  pos: number;
+  doc: TapDocument;
+}
+
+export function parseTap(text: string): TapDocument {
+  const lines = stripVTControlCharacters(text).split(/\r?\n/);
+  const doc: TapDocument = { points: [], comments: [], extra: [] };
+  const cursor: Cursor = { lines, pos: 0, doc };
+  Object.assign(doc, parseBlock(cursor, leastIndent(lines), false));
+  return doc;
+}
+
+function parseBlock(cursor: Cursor, indent: number, nested: boolean, name?: string): TapBlock {
+  const block: TapBlock = { points: [], comments: [], ...(name === undefined ? {} : { name }) };
+  let pendingChild: TapBlock | undefined;
+  let pendingName: string | undefined;
+  while (cursor.pos < cursor.lines.length) {
+    const raw = cursor.lines[cursor.pos]!;
+    if (raw.trim() === "") {
+      cursor.pos++;
+      continue;
+    }
+    const lineIndent = indentOf(raw);
+    if (lineIndent < indent) break;
+    if (lineIndent > indent) {
+      const start = cursor.pos;
+      const child = parseBlock(cursor, lineIndent, true, pendingName);
+      if (isTapBlock(child)) {
+        pendingChild = child;
+        pendingName = undefined;
+      } else {
+        cursor.doc.extra.push(...cursor.lines.slice(start, cursor.pos).map((l) => l.trim()));
+      }
+      continue;
+    }
+    cursor.pos++;
+    const line = raw.slice(indent).trimEnd();
+    const point = parsePoint(line);
+    if (point) {
+      const diagnostics = readYaml(cursor, indent);
+      if (diagnostics !== undefined) point.diagnostics = diagnostics;
+      if (pendingChild) point.subtest = pendingChild;
+      pendingChild = undefined;
+      block.points.push(point);
+      continue;
+    }
+    const subtest = SUBTEST.exec(line);
+    if (subtest) {
+      const subtestName = subtest[1]?.trim() ?? "";
+      // node-tap prints "# Subtest: name" one level out, before the block; the TAP 14 spec puts
+      // it as the block's own first line. What comes next tells the two apart.
+      if (nextIndent(cursor) > indent || !nameable(block, nested)) pendingName = subtestName;
+      else block.name = subtestName;
+      continue;
+    }
+    readNonPoint(cursor, block, line);
+  }
+  if (pendingChild) block.unfinished = pendingChild;
+  return block;
+}
+
+function readNonPoint(cursor: Cursor, block: TapBlock, line: string): void {
+  const plan = PLAN.exec(line);
+  if (plan) {
+    block.plan = { start: Number(plan[1]), end: Number(plan[2]), ...(plan[3] ? { comment: plan[3] } : {}) };
+    return;
+  }
+  const bail = BAIL_OUT.exec(line);
+  if (bail) {
+    block.bailout = bail[1] ?? "";
+    cursor.doc.bailedOut ??= block.bailout;
+    return;
+  }
+  const version = VERSION.exec(line);
+  if (version) {
+    cursor.doc.version = Number(version[1]);
+    return;
+  }
+  if (line.startsWith("#")) block.comments.push(line.slice(1).trim());
+  else if (!line.startsWith("pragma ")) cursor.doc.extra.push(line);
+}
+
+/** A nested block that has seen nothing yet can be named by its first line. */
+function nameable(block: TapBlock, nested: boolean): boolean {
+  return nested && block.name === undefined && block.points.length === 0 && block.comments.length === 0;
+}
+
+function nextIndent(cursor: Cursor): number {
+  for (let index = cursor.pos; index < cursor.lines.length; index++) {
+    const line = cursor.lines[index]!;
+    if (line.trim() !== "") return indentOf(line);
+  }
+  return -1;
+}
+
+function parsePoint(line: string): TapPoint | undefined {
+  const match = POINT.exec(line);
+  if (!match) return undefined;
+  let description = (match[3] ?? "").replace(TIME, "");
+  const point: TapPoint = { ok: match[1] === undefined, description: "" };
+  const directive = DIRECTIVE.exec(description);
+  if (directive) {
+    const kind = directive[1]!.toLowerCase() === "skip" ? "skip" : "todo";
+    point.directive = { kind, reason: directive[2]?.trim() ?? "" };
+    description = description.slice(0, directive.index);
+  }
+  point.description = unescapeTap(description.trim());
+  if (match[2] !== undefined) point.number = Number(match[2]);
+  return point;
+}
+
+/** Reads a `---` ... `...` block right after a point, indented deeper than the point. */
+function readYaml(cursor: Cursor, indent: number): Record<string, unknown> | string | undefined {
+  const open = cursor.lines[cursor.pos];
+  if (open === undefined || open.trim() !== "---" || indentOf(open) <= indent) return undefined;
+  const yamlIndent = indentOf(open);
+  const body: string[] = [];
+  cursor.pos++;
+  while (cursor.pos < cursor.lines.length) {
+    const line = cursor.lines[cursor.pos]!;
+    // A line left of the block ends it even without "...": the stream was cut or went on.
+    if (line.trim() !== "" && indentOf(line) < yamlIndent) break;
+    cursor.pos++;
+    if (line.trim() === "..." && indentOf(line) === yamlIndent) break;
+    body.push(line.slice(yamlIndent));
+  }
+  const text = body.join("\n");
+  try {
+    const value: unknown = parseYaml(text);
+    if (value !== null && typeof value === "object" && !Array.isArray(value)) {
+      return value as Record<string, unknown>;
+    }
+  } catch {
+    // Not YAML after all: the raw text still says what went wrong.
+  }
+  return text;
+}
+
+function isTapBlock(block: TapBlock): boolean {
+  return (
+    block.points.length > 0 ||
+    block.plan !== undefined ||
+    block.name !== undefined ||
+    block.unfinished !== undefined ||
+    block.bailout !== undefined
+  );
+}
+
+function indentOf(line: string): number {
+  return line.length - line.trimStart().length;
+}
+
+/** The top level sits at the smallest indent, so a stream that is indented as a whole still parses. */
+function leastIndent(lines: string[]): number {
+  const indents = lines.filter((line) => line.trim() !== "").map(indentOf);
+  return indents.length === 0 ? 0 : Math.min(...indents);
+}
+
+function unescapeTap(text: string): string {
+  return text.replace(/\\([\\#])/g, "$1");
+}
+
+/** Points at this level that are not themselves subtests and carry no directive: assertions. */
+export function assertionsOf(block: TapBlock): TapPoint[] {
+  return block.points.filter((point) => point.subtest === undefined && point.directive === undefined);
+}
+
+/** The first failing assertion anywhere under `block`, depth first. */
+export function firstFailure(block: TapBlock): TapPoint | undefined {
+  for (const point of block.points) {
+    if (point.ok || point.directive) continue;
+    if (point.subtest) {
+      const inner = firstFailure(point.subtest);
+      if (inner) return inner;
+    }
+    return point;
+  }
+  return block.unfinished ? firstFailure(block.unfinished) : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Report helpers shared by the node-test, ava, tape and tap adapters.
+
+const MESSAGE_LINES = 5;
+const STACK_FRAME = /^\s*at\s+\S/;
+/** The version line Node prints after an uncaught error. */
+const NODE_TRAILER = /^Node\.js v\d+\.\d+\.\d+$/;
+
+/** The first few meaningful lines of a failure: no colours, no stack frames, no blank lines. */
+export function summarizeMessage(text: string, maxLines = MESSAGE_LINES): string {
+  return stripVTControlCharacters(text)
+    .split(/\r?\n/)
+    .map((line) => line.trimEnd())
+    .filter((line) => line.trim() !== "" && !STACK_FRAME.test(line) && !NODE_TRAILER.test(line))
+    .slice(0, maxLines)
+    .join("\n");
+}
+
+const ERROR_LINE = /^\s*(?:[A-Z]\w*)?(?:Error|Exception)\b(?: \[\w+\])?:?/;
+
+/**
+ * Node's report of an uncaught error on stderr: the "Error: ..." line and what follows it, minus
+ * the source excerpt and the stack. With `near`, starts looking after the first line naming it
+ * (Node prints the failing file's location first), so several files' crashes can share stderr.
+ */
+export function errorFromStderr(stderr: string, near?: string[]): string | undefined {
+  const lines = stripVTControlCharacters(stderr).split(/\r?\n/);
+  let from = 0;
+  if (near) {
+    from = lines.findIndex((line) => near.some((needle) => needle !== "" && line.includes(needle)));
+    if (from < 0) return undefined;
+  }
+  const at = lines.findIndex((line, index) => index >= from && ERROR_LINE.test(line));
+  if (at < 0) return undefined;
+  // The error ends where its stack starts; after that may come another file's crash.
+  let end = at + 1;
+  while (end < lines.length && !STACK_FRAME.test(lines[end]!) && !NODE_TRAILER.test(lines[end]!)) end++;
+  const summary = summarizeMessage(lines.slice(at, end).join("\n"));
+  return summary === "" ? undefined : summary;
+}
+
+/** `file` relative to root with posix separators, whatever form the runner printed it in. */
+export function relativeFile(root: string, file: string): string {
+  return relative(root, resolve(root, file)).split(sep).join("/");
+}
+
+/** Joins a test's path into its id. */
+export function testId(parts: string[]): string {
+  return parts.join(" > ");
+}
+
+/** Gives repeated ids a stable ` #2`, ` #3` suffix in report order, so every id is unique. */
+export function uniqueIds(results: TestResult[]): TestResult[] {
+  const seen = new Map<string, number>();
+  const taken = new Set(results.map((result) => result.id));
+  return results.map((result) => {
+    const count = (seen.get(result.id) ?? 0) + 1;
+    seen.set(result.id, count);
+    if (count === 1) return result;
+    let suffix = count;
+    while (taken.has(`${result.id} #${suffix}`)) suffix++;
+    const id = `${result.id} #${suffix}`;
+    taken.add(id);
+    return { ...result, id };
+  });
+}
+
+/** A failed result with a summarized message (always some message: a failure needs a reason). */
+export function failed(id: string, message: string | undefined): TestResult {
+  const summary = message === undefined ? "" : summarizeMessage(message);
+  return { id, outcome: "failed", message: summary === "" ? "failed without a message" : summary };
+}
+
+/**
+ * True when a shell command line runs `bin` as a command: at the start, after a separator or a
+ * path, or through npx — not as part of another word (`tap` must not match `tape` or `tap-spec`).
+ */
+export function scriptRuns(script: string | undefined, bin: string): boolean {
+  if (!script) return false;
+  const escaped = bin.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`(?:^|[\\s;&|(/])${escaped}(?=$|[\\s;&|)])`).test(script);
+}
+
+/** True when package.json lists `name` as a dependency of any kind the tests can use. */
+export function dependsOn(
+  packageJson:
+    | { dependencies?: Record<string, string>; devDependencies?: Record<string, string> }
+    | undefined,
+  name: string,
+): boolean {
+  return (
+    packageJson?.dependencies?.[name] !== undefined || packageJson?.devDependencies?.[name] !== undefined
+  );
+}

@@ -1,0 +1,84 @@
+import { type Dirent, readdirSync } from "node:fs";
+import { join } from "node:path";
+import { detectPackage, parseJestStyleReport, requestedFiles } from "./jest.js";
+import type { TestAdapter } from "./types.js";
+
+/** Never holds the project's own test files, and is far too big to walk. */
+const SKIPPED_DIRS = new Set(["node_modules", ".git"]);
+
+/** Every file under root, as root-relative posix paths. */
+function listFiles(root: string): string[] {
+  const files: string[] = [];
+  const walk = (dir: string, prefix: string): void => {
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const path = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+      if (entry.isDirectory()) {
+        if (!SKIPPED_DIRS.has(entry.name)) walk(join(dir, entry.name), path);
+      } else {
+        files.push(path);
+      }
+    }
+  };
+  walk(root, "");
+  return files;
+}
+
+/**
+ * Vitest treats each positional argument as a case-insensitive substring of the test file's
+ * path (vitest 4 has no exact-path mode: `./a.test.js` and absolute paths are reduced to the
+ * same substring), so `a.test.js` also runs `aa.test.js` and `src/a.test.js`. These are the
+ * files that would be picked up that way, to exclude them explicitly.
+ */
+export function overMatchedFiles(root: string, files: readonly string[]): string[] {
+  const wanted = requestedFiles(files);
+  const filters = [...wanted].map((file) => file.toLowerCase());
+  return listFiles(root).filter((path) => {
+    if (wanted.has(path)) return false;
+    const lower = path.toLowerCase();
+    return filters.some((filter) => lower.includes(filter));
+  });
+}
+
+/** A literal path as a glob (vitest's `exclude` takes picomatch globs). */
+function escapeGlob(path: string): string {
+  return path.replace(/[\\*?[\]{}()!+@|]/g, "\\$&");
+}
+
+export const vitestAdapter: TestAdapter = {
+  name: "vitest",
+
+  detect(project) {
+    return detectPackage(project, "vitest");
+  },
+
+  buildCommand({ root, files, reportPath, binDir }) {
+    const excludes = overMatchedFiles(root, files).flatMap((path) => ["--exclude", escapeGlob(path)]);
+    return {
+      command: join(binDir, "vitest"),
+      args: [
+        // `run` never watches.
+        "run",
+        // The default reporter keeps the output readable for whoever debugs a failed run.
+        "--reporter=default",
+        "--reporter=json",
+        `--outputFile.json=${reportPath}`,
+        "--no-color",
+        "--coverage.enabled=false",
+        // The results cache lives in node_modules/.vite, which states may share.
+        "--no-cache",
+        ...excludes,
+        ...files,
+      ],
+    };
+  },
+
+  parseReport(input) {
+    return parseJestStyleReport("vitest", input);
+  },
+};

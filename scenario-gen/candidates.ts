@@ -1,0 +1,131 @@
+import type { Config } from "../core/config.js";
+import type { PathClassifier } from "./classify.js";
+import type { ChangedFile, CommitRecord } from "./scan.js";
+
+export const SKIP_REASONS = {
+  "root-commit": "the first commit has no parent to break",
+  "non-utf8-path": "a changed path is not valid UTF-8",
+  "no-source-change": "no source file changed",
+  "no-test-change": "no test file changed",
+  "no-runnable-test": "only test helpers or data changed, no test file to run",
+  "dependency-change": "dependencies changed (lockfile or package.json dependencies)",
+  "too-large": "the change is larger than the configured limits",
+  "binary-only": "every source change is binary",
+  submodule: "a submodule changed",
+  "already-mined": "already in the suite",
+  "no-fail-to-pass": "no test fails before the fix and passes after it",
+  "install-failed": "dependencies could not be installed",
+  "setup-failed": "a setup command failed",
+  "test-infra-error": "the test runner crashed, hung or reported nothing",
+  "patch-failed": "the commit's diff could not be turned into patches that apply",
+  "no-framework": "no supported test framework was found",
+} as const;
+export type SkipReason = keyof typeof SKIP_REASONS;
+
+export interface Candidate {
+  commit: CommitRecord;
+  sourceFiles: ChangedFile[];
+  testFiles: ChangedFile[];
+  otherFiles: ChangedFile[];
+  /** Changed test files that a runner should execute, and that exist after the commit. */
+  runnableTests: string[];
+  /** Whether package.json changed (its dependency fields are compared later, from the blobs). */
+  touchesPackageJson: boolean;
+}
+
+export type Classification =
+  | { kind: "candidate"; candidate: Candidate }
+  | { kind: "skip"; commit: CommitRecord; reason: SkipReason; detail?: string };
+
+/** Decides from the scan alone whether a commit is worth validating. Pure. */
+export function classifyCommit(
+  commit: CommitRecord,
+  classifier: PathClassifier,
+  limits: Config["limits"],
+): Classification {
+  const skip = (reason: SkipReason, detail?: string): Classification =>
+    detail === undefined ? { kind: "skip", commit, reason } : { kind: "skip", commit, reason, detail };
+  if (commit.parents.length === 0) return skip("root-commit");
+  const bad = commit.files.find((f) => f.nonUtf8);
+  if (bad) return skip("non-utf8-path", bad.path);
+  const submodule = commit.files.find((f) => f.mode === "160000");
+  if (submodule) return skip("submodule", submodule.path);
+
+  const sourceFiles: ChangedFile[] = [];
+  const testFiles: ChangedFile[] = [];
+  const otherFiles: ChangedFile[] = [];
+  for (const file of commit.files) {
+    const kind = classifier.kind(file.path);
+    (kind === "source" ? sourceFiles : kind === "test" ? testFiles : otherFiles).push(file);
+  }
+  if (sourceFiles.length === 0) return skip("no-source-change");
+  if (testFiles.length === 0) return skip("no-test-change");
+  const dependency = commit.files.find((f) => classifier.isDependencyFile(f.path));
+  if (dependency) return skip("dependency-change", dependency.path);
+  if (sourceFiles.every((f) => f.binary)) return skip("binary-only");
+
+  const runnableTests = testFiles
+    .filter((f) => f.status !== "D" && classifier.isRunnableTest(f.path))
+    .map((f) => f.path);
+  if (runnableTests.length === 0) return skip("no-runnable-test");
+
+  const changed = sourceFiles.reduce((n, f) => n + (f.added ?? 0) + (f.removed ?? 0), 0);
+  if (sourceFiles.length > limits.max_source_files) {
+    return skip("too-large", `${sourceFiles.length} source files (limit ${limits.max_source_files})`);
+  }
+  if (runnableTests.length > limits.max_test_files) {
+    return skip("too-large", `${runnableTests.length} test files (limit ${limits.max_test_files})`);
+  }
+  if (changed > limits.max_changed_lines) {
+    return skip("too-large", `${changed} changed source lines (limit ${limits.max_changed_lines})`);
+  }
+  return {
+    kind: "candidate",
+    candidate: {
+      commit,
+      sourceFiles,
+      testFiles,
+      otherFiles,
+      runnableTests,
+      touchesPackageJson: commit.files.some((f) => f.path === "package.json"),
+    },
+  };
+}
+
+/**
+ * Whether a commit's classification depends on its line counts (the binary-only and
+ * changed-lines checks), judged from the record scanned without them. Commits skipped before
+ * those checks never need counts, so the scan diffs only the blobs of likely candidates.
+ */
+export function needsLineCounts(
+  commit: CommitRecord,
+  classifier: PathClassifier,
+  limits: Config["limits"],
+): boolean {
+  const result = classifyCommit(commit, classifier, limits);
+  return result.kind === "candidate" || result.reason === "no-runnable-test" || result.reason === "too-large";
+}
+
+/** True when two package.json texts declare different dependencies (scripts and version may differ). */
+export function dependenciesDiffer(before: string | undefined, after: string | undefined): boolean {
+  const pick = (text: string | undefined): string => {
+    if (text === undefined) return "";
+    try {
+      const json = JSON.parse(text) as Record<string, unknown>;
+      const keys = [
+        "dependencies",
+        "devDependencies",
+        "peerDependencies",
+        "optionalDependencies",
+        "overrides",
+        "resolutions",
+        "workspaces",
+        "packageManager",
+      ];
+      return JSON.stringify(keys.map((k) => json[k] ?? null));
+    } catch {
+      return text;
+    }
+  };
+  return pick(before) !== pick(after);
+}

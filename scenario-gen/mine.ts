@@ -1,0 +1,368 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { writeFileAtomic } from "../core/atomic-write.js";
+import { type Config, loadConfig } from "../core/config.js";
+import { describeError } from "../core/errors.js";
+import { Git, openRepository, type RepositoryInfo } from "../core/git.js";
+import { listScenarioIds, writeScenario } from "../core/suite-store.js";
+import { DependencyCache } from "../runner/dependency-cache.js";
+import { buildScenario } from "./build-scenario.js";
+import {
+  type Candidate,
+  classifyCommit,
+  dependenciesDiffer,
+  needsLineCounts,
+  type SkipReason,
+} from "./candidates.js";
+import { createClassifier } from "./classify.js";
+import { instanceIdFor } from "./instance-id.js";
+import { pullNumberOf } from "./problem-statement.js";
+import { type ProofTimings, proveChange } from "./prove.js";
+import { scanHistory } from "./scan.js";
+
+export interface MineOptions {
+  repo: string;
+  /** Suite folder; scenarios go to `<suiteDir>/scenarios/`. */
+  suiteDir: string;
+  /** Shared dependency cache folder. */
+  cacheDir: string;
+  toolVersion: string;
+  since?: string;
+  until?: string;
+  /** Validate at most this many candidates (newest first). */
+  max?: number;
+  jobs?: number;
+  dryRun?: boolean;
+  allCommits?: boolean;
+  rev?: string;
+  /** Overrides the runs per state from config. */
+  runs?: number;
+  /** Config to use instead of the repository's `.repogym/config.yml`. */
+  config?: Config;
+  onEvent?: (event: MineEvent) => void;
+  now?: () => Date;
+}
+
+export interface SkippedCommit {
+  sha: string;
+  subject: string;
+  reason: SkipReason;
+  detail?: string;
+  /** Where the failing command's output was kept. */
+  log?: string;
+}
+
+export interface MinedScenario {
+  sha: string;
+  subject: string;
+  instanceId: string;
+  file: string;
+  failToPass: number;
+  passToPass: number;
+  flaky: number;
+  durationMs: number;
+}
+
+export type CandidateOutcome = ({ kind: "scenario" } & MinedScenario) | ({ kind: "skip" } & SkippedCommit);
+
+export type MineEvent =
+  | { type: "scanned"; commits: number; candidates: CandidateSummary[]; skipped: SkippedCommit[] }
+  | { type: "candidate-start"; index: number; total: number; sha: string; subject: string }
+  | {
+      type: "candidate-done";
+      index: number;
+      total: number;
+      outcome: CandidateOutcome;
+      durationMs: number;
+      /** Where the proof's time went; absent when the candidate stopped before its proof. */
+      timings?: ProofTimings;
+    };
+
+export interface CandidateSummary {
+  sha: string;
+  subject: string;
+  instanceId: string;
+  testFiles: string[];
+  sourceFiles: string[];
+}
+
+export interface MineSummary {
+  repo: RepositoryInfo;
+  suiteDir: string;
+  dryRun: boolean;
+  commits: number;
+  candidates: CandidateSummary[];
+  scenarios: MinedScenario[];
+  skipped: SkippedCommit[];
+  skipsByReason: Partial<Record<SkipReason, number>>;
+  durationMs: number;
+}
+
+const subjectOf = (message: string) => message.split("\n")[0] ?? "";
+
+/**
+ * Mines a repository: one streaming scan of the history, a pure classification of every
+ * commit, then each candidate proven in its own scratch states (`jobs` at a time), sharing
+ * one dependency install per distinct manifest. Every commit ends as a scenario or a
+ * recorded skip reason; one bad candidate never stops the others.
+ */
+export async function mineRepository(options: MineOptions): Promise<MineSummary> {
+  const started = performance.now();
+  const repo = await openRepository(options.repo);
+  const config = options.config ?? (await loadConfig(repo.root));
+  const classifier = createClassifier(config.paths);
+  const known = new Set(await listScenarioIds(options.suiteDir));
+  const git = new Git(repo.root);
+  const emit = options.onEvent ?? (() => {});
+
+  const candidates: Array<{ candidate: Candidate; instanceId: string; pullNumber?: number }> = [];
+  const skipped: SkippedCommit[] = [];
+  let commits = 0;
+  for await (const commit of scanHistory(repo.root, {
+    ...(options.rev ? { rev: options.rev } : {}),
+    ...(options.since ? { since: options.since } : {}),
+    ...(options.until ? { until: options.until } : {}),
+    allCommits: options.allCommits ?? false,
+    lineCounts: (commit) => needsLineCounts(commit, classifier, config.limits),
+  })) {
+    commits++;
+    const classification = classifyCommit(commit, classifier, config.limits);
+    if (classification.kind === "skip") {
+      skipped.push({
+        sha: commit.sha,
+        subject: subjectOf(commit.message),
+        reason: classification.reason,
+        ...(classification.detail ? { detail: classification.detail } : {}),
+      });
+      continue;
+    }
+    const pullNumber = options.allCommits ? undefined : pullNumberOf(commit.message);
+    const instanceId = instanceIdFor(repo.slug, commit.sha, pullNumber);
+    if (known.has(instanceId)) {
+      skipped.push({
+        sha: commit.sha,
+        subject: subjectOf(commit.message),
+        reason: "already-mined",
+        detail: instanceId,
+      });
+      continue;
+    }
+    candidates.push({
+      candidate: classification.candidate,
+      instanceId,
+      ...(pullNumber ? { pullNumber } : {}),
+    });
+    if (options.max !== undefined && candidates.length >= options.max) break;
+  }
+  const candidateSummaries = candidates.map(({ candidate, instanceId }) => ({
+    sha: candidate.commit.sha,
+    subject: subjectOf(candidate.commit.message),
+    instanceId,
+    testFiles: candidate.runnableTests,
+    sourceFiles: candidate.sourceFiles.map((f) => f.path),
+  }));
+  emit({ type: "scanned", commits, candidates: candidateSummaries, skipped: [...skipped] });
+
+  const scenarios: MinedScenario[] = [];
+  if (!options.dryRun && candidates.length > 0) {
+    const workRoot = await mkdtemp(join(tmpdir(), "repogym-mine-"));
+    const cache = new DependencyCache({
+      cacheDir: options.cacheDir,
+      timeoutMs: config.timeouts.install_ms,
+      ...(config.environment.install ? { installCommand: config.environment.install } : {}),
+    });
+    try {
+      let next = 0;
+      const worker = async () => {
+        while (next < candidates.length) {
+          const index = next++;
+          const item = candidates[index]!;
+          const commit = item.candidate.commit;
+          emit({
+            type: "candidate-start",
+            index,
+            total: candidates.length,
+            sha: commit.sha,
+            subject: subjectOf(commit.message),
+          });
+          const t0 = performance.now();
+          const proof: { timings?: ProofTimings } = {};
+          const outcome = await mineCandidate({
+            ...item,
+            git,
+            repo,
+            config,
+            cache,
+            runs: options.runs ?? config.validation.runs,
+            workDir: join(workRoot, commit.sha),
+            suiteDir: options.suiteDir,
+            toolVersion: options.toolVersion,
+            now: options.now ?? (() => new Date()),
+            onProof: (timings) => {
+              proof.timings = timings;
+            },
+          });
+          if (outcome.kind === "scenario") {
+            scenarios.push(outcome);
+          } else {
+            skipped.push(outcome);
+          }
+          emit({
+            type: "candidate-done",
+            index,
+            total: candidates.length,
+            outcome,
+            durationMs: performance.now() - t0,
+            ...(proof.timings ? { timings: proof.timings } : {}),
+          });
+        }
+      };
+      await Promise.all(
+        Array.from({ length: Math.max(1, Math.min(options.jobs ?? 1, candidates.length)) }, worker),
+      );
+    } finally {
+      await rm(workRoot, { recursive: true, force: true });
+    }
+  }
+
+  const skipsByReason: Partial<Record<SkipReason, number>> = {};
+  for (const skip of skipped) skipsByReason[skip.reason] = (skipsByReason[skip.reason] ?? 0) + 1;
+  const summary: MineSummary = {
+    repo,
+    suiteDir: options.suiteDir,
+    dryRun: options.dryRun ?? false,
+    commits,
+    candidates: candidateSummaries,
+    scenarios: scenarios.sort((a, b) => a.instanceId.localeCompare(b.instanceId)),
+    skipped,
+    skipsByReason,
+    durationMs: performance.now() - started,
+  };
+  if (!summary.dryRun) {
+    await writeFileAtomic(
+      join(options.suiteDir, "mine-report.json"),
+      `${JSON.stringify(reportOf(summary), null, 2)}\n`,
+    );
+  }
+  return summary;
+}
+
+function reportOf(summary: MineSummary) {
+  return {
+    schema: "repogym/mine-report@1",
+    repo: summary.repo.slug,
+    head: summary.repo.head,
+    commits: summary.commits,
+    candidates: summary.candidates.length,
+    scenarios: summary.scenarios,
+    skipped: summary.skipped,
+    skips_by_reason: summary.skipsByReason,
+    duration_ms: Math.round(summary.durationMs),
+  };
+}
+
+interface MineCandidateInput {
+  candidate: Candidate;
+  instanceId: string;
+  pullNumber?: number;
+  git: Git;
+  repo: RepositoryInfo;
+  config: Config;
+  cache: DependencyCache;
+  runs: number;
+  workDir: string;
+  suiteDir: string;
+  toolVersion: string;
+  now: () => Date;
+  onProof?: (timings: ProofTimings) => void;
+}
+
+async function mineCandidate(input: MineCandidateInput): Promise<CandidateOutcome> {
+  const { candidate, git } = input;
+  const commit = candidate.commit;
+  const parent = commit.parents[0]!;
+  const started = performance.now();
+  const subject = subjectOf(commit.message);
+  const skip = async (reason: SkipReason, detail: string, output?: string): Promise<CandidateOutcome> => {
+    const log =
+      output !== undefined ? await keepLog(input.suiteDir, commit.sha, reason, detail, output) : undefined;
+    return { kind: "skip", sha: commit.sha, subject, reason, detail, ...(log ? { log } : {}) };
+  };
+  try {
+    if (candidate.touchesPackageJson) {
+      const [before, after] = await Promise.all([
+        git.showFile(parent, "package.json"),
+        git.showFile(commit.sha, "package.json"),
+      ]);
+      if (dependenciesDiffer(before, after))
+        return skip("dependency-change", "package.json dependencies changed");
+    }
+    const testPaths = candidate.testFiles.map((f) => f.path);
+    const goldPaths = [...candidate.sourceFiles, ...candidate.otherFiles].map((f) => f.path);
+    const [patch, testPatch] = await Promise.all([
+      git.diff(parent, commit.sha, goldPaths),
+      git.diff(parent, commit.sha, testPaths),
+    ]);
+    const proof = await proveChange({
+      repo: input.repo.root,
+      baseCommit: parent,
+      testPatch,
+      patch,
+      testFiles: candidate.runnableTests,
+      config: input.config,
+      cache: input.cache,
+      runs: input.runs,
+      workDir: input.workDir,
+      earlyExit: true,
+    });
+    input.onProof?.(proof.timings);
+    if (!proof.ok) return skip(proof.reason, proof.detail, proof.output);
+    if (proof.comparison.failToPass.length === 0) {
+      const flaky = proof.comparison.flaky.length;
+      return skip(
+        "no-fail-to-pass",
+        flaky > 0 ? `${flaky} flaky tests dropped` : "every test had the same result before and after",
+      );
+    }
+    const scenario = buildScenario({
+      instanceId: input.instanceId,
+      slug: input.repo.slug,
+      ...(input.repo.webUrl ? { webUrl: input.repo.webUrl } : {}),
+      candidate,
+      ...(input.pullNumber ? { pullNumber: input.pullNumber } : {}),
+      patch,
+      testPatch,
+      proof,
+      setup: input.config.environment.setup,
+      toolVersion: input.toolVersion,
+      now: input.now(),
+    });
+    const file = await writeScenario(input.suiteDir, scenario);
+    return {
+      kind: "scenario",
+      sha: commit.sha,
+      subject,
+      instanceId: scenario.instance_id,
+      file,
+      failToPass: scenario.FAIL_TO_PASS.length,
+      passToPass: scenario.PASS_TO_PASS.length,
+      flaky: scenario.validation.flaky.length,
+      durationMs: performance.now() - started,
+    };
+  } catch (error) {
+    return skip("test-infra-error", describeError(error));
+  }
+}
+
+async function keepLog(
+  suiteDir: string,
+  sha: string,
+  reason: string,
+  detail: string,
+  output: string,
+): Promise<string> {
+  const file = join(suiteDir, "logs", `${sha.slice(0, 10)}-${reason}.log`);
+  await writeFileAtomic(file, `${detail}\n\n${output || "(the command printed nothing)"}\n`);
+  return file;
+}

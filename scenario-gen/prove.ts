@@ -1,0 +1,179 @@
+import { readFile, rm } from "node:fs/promises";
+import { join } from "node:path";
+import type { Config } from "../core/config.js";
+import { describeError } from "../core/errors.js";
+import type { PackageManager } from "../core/scenario.js";
+import type { DependencyCache } from "../runner/dependency-cache.js";
+import { runProcess } from "../runner/process.js";
+import { runTests, testEnvironment } from "../runner/run-tests.js";
+import { applyPatch, extractTree } from "../runner/state-tree.js";
+import { detectAdapter, getAdapter, withCommandOverride } from "../runner/test-adapters/index.js";
+import type { FrameworkName, TestAdapter, TestResult } from "../runner/test-adapters/types.js";
+import type { SkipReason } from "./candidates.js";
+import { compareRuns, type RunComparison } from "./compare-runs.js";
+
+export interface ProofInput {
+  repo: string;
+  baseCommit: string;
+  /** Test-side changes: applied to both states. */
+  testPatch: string;
+  /** The gold fix: applied to the after state only. */
+  patch: string;
+  testFiles: string[];
+  /** Framework to use; detected from the after state's package.json when absent. */
+  framework?: FrameworkName;
+  config: Config;
+  cache: DependencyCache;
+  runs: number;
+  /** Scratch folder for this proof; removed afterwards unless keepWork. */
+  workDir: string;
+  /**
+   * Stop after the first pair of runs when no test could be fail-to-pass: most candidates
+   * that fail, fail there, and the remaining runs would only confirm it.
+   */
+  earlyExit: boolean;
+  keepWork?: boolean;
+}
+
+export interface ProofTimings {
+  extractMs: number;
+  installMs: number;
+  setupMs: number;
+  beforeMs: number;
+  afterMs: number;
+}
+
+export type ProofResult =
+  | {
+      ok: true;
+      framework: FrameworkName;
+      packageManager: PackageManager;
+      installCommand: string;
+      dependencyKey: string;
+      comparison: RunComparison;
+      before: TestResult[][];
+      after: TestResult[][];
+      runs: number;
+      timings: ProofTimings;
+    }
+  | { ok: false; reason: SkipReason; detail: string; output?: string; timings: ProofTimings };
+
+type StateName = "before" | "after";
+
+/**
+ * Builds the two states of a change from the base commit and its patches, installs
+ * dependencies from the shared cache, runs the setup commands and then the test files
+ * repeatedly in each state, and compares outcomes test by test.
+ */
+export async function proveChange(input: ProofInput): Promise<ProofResult> {
+  const timings: ProofTimings = { extractMs: 0, installMs: 0, setupMs: 0, beforeMs: 0, afterMs: 0 };
+  const fail = (reason: SkipReason, detail: string, output?: string): ProofResult =>
+    output === undefined
+      ? { ok: false, reason, detail, timings }
+      : { ok: false, reason, detail, output, timings };
+  const dirs: Record<StateName, string> = {
+    before: join(input.workDir, "before"),
+    after: join(input.workDir, "after"),
+  };
+  try {
+    let started = performance.now();
+    try {
+      for (const state of ["before", "after"] as const) {
+        await extractTree(input.repo, input.baseCommit, dirs[state]);
+        await applyPatch(dirs[state], input.testPatch, "the test patch");
+        if (state === "after") await applyPatch(dirs[state], input.patch, "the gold patch");
+      }
+    } catch (error) {
+      return fail("patch-failed", describeError(error));
+    }
+    timings.extractMs = performance.now() - started;
+
+    started = performance.now();
+    let install: Awaited<ReturnType<DependencyCache["prepare"]>> | undefined;
+    for (const state of ["before", "after"] as const) {
+      install = await input.cache.prepare(dirs[state]);
+      if (!install.ok) return fail("install-failed", install.reason, install.output);
+    }
+    timings.installMs = performance.now() - started;
+    if (!install?.ok) return fail("install-failed", "no install result");
+
+    const adapter = await resolveAdapter(dirs.after, input);
+    if (!adapter)
+      return fail("no-framework", "no supported test framework in package.json; set environment.framework");
+
+    started = performance.now();
+    for (const state of ["before", "after"] as const) {
+      for (const command of input.config.environment.setup) {
+        const result = await runProcess("/bin/sh", ["-c", command], {
+          cwd: dirs[state],
+          env: {
+            ...testEnvironment(),
+            PATH: `${join(dirs[state], "node_modules", ".bin")}:${process.env.PATH ?? ""}`,
+          },
+          timeoutMs: input.config.timeouts.setup_ms,
+          maxOutputBytes: 256 * 1024,
+        });
+        if (result.timedOut || result.exitCode !== 0) {
+          const why = result.timedOut ? "timed out" : `exited with code ${result.exitCode}`;
+          return fail("setup-failed", `\`${command}\` ${why} in the ${state} state`, result.output);
+        }
+      }
+    }
+    timings.setupMs = performance.now() - started;
+
+    const runs: Record<StateName, TestResult[][]> = { before: [], after: [] };
+    for (let i = 0; i < input.runs; i++) {
+      for (const state of ["before", "after"] as const) {
+        const result = await runTests({
+          adapter,
+          root: dirs[state],
+          files: input.testFiles,
+          timeoutMs: input.config.timeouts.test_ms,
+          maxOutputBytes: 1024 * 1024,
+        });
+        timings[state === "before" ? "beforeMs" : "afterMs"] += result.durationMs;
+        if (!result.ok) {
+          return fail("test-infra-error", `${result.reason} (${state} state, run ${i + 1})`, result.output);
+        }
+        runs[state].push(result.results);
+      }
+      if (i === 0 && input.earlyExit && compareRuns(runs.before, runs.after).failToPass.length === 0) {
+        break;
+      }
+    }
+    return {
+      ok: true,
+      framework: adapter.name,
+      packageManager: install.packageManager,
+      installCommand: install.command,
+      dependencyKey: install.key,
+      comparison: compareRuns(runs.before, runs.after),
+      before: runs.before,
+      after: runs.after,
+      runs: runs.before.length,
+      timings,
+    };
+  } finally {
+    if (!input.keepWork) await rm(input.workDir, { recursive: true, force: true });
+  }
+}
+
+async function resolveAdapter(root: string, input: ProofInput): Promise<TestAdapter | undefined> {
+  let adapter: TestAdapter | undefined;
+  const name = input.framework ?? input.config.environment.framework;
+  if (name) {
+    adapter = getAdapter(name);
+  } else {
+    let packageJson: Record<string, unknown> | undefined;
+    try {
+      packageJson = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as Record<string, unknown>;
+    } catch {
+      packageJson = undefined;
+    }
+    adapter = detectAdapter(packageJson ? { root, packageJson } : { root });
+  }
+  if (adapter && input.config.environment.test_command) {
+    adapter = withCommandOverride(adapter, input.config.environment.test_command);
+  }
+  return adapter;
+}

@@ -1,0 +1,288 @@
+import { describe, expect, it } from "vitest";
+import {
+  errorFromStderr,
+  firstFailure,
+  parseTap,
+  relativeFile,
+  scriptRuns,
+  summarizeMessage,
+  uniqueIds,
+} from "../../../runner/test-adapters/tap-parser.js";
+
+describe("parseTap", () => {
+  it("reads points, numbers, descriptions and the plan", () => {
+    const doc = parseTap(
+      ["TAP version 13", "ok 1 - adds", "not ok 2 - subtracts", "ok 3", "1..3", ""].join("\n"),
+    );
+
+    expect(doc.version).toBe(13);
+    expect(doc.plan).toEqual({ start: 1, end: 3 });
+    expect(doc.points.map((point) => [point.ok, point.number, point.description])).toEqual([
+      [true, 1, "adds"],
+      [false, 2, "subtracts"],
+      [true, 3, ""],
+    ]);
+    expect(doc.extra).toEqual([]);
+  });
+
+  it("reads SKIP and TODO directives, and keeps a # that is part of the title", () => {
+    const doc = parseTap(
+      [
+        "ok 1 - a › skipped # SKIP",
+        "ok 2 - skipped with reason # skip not on windows",
+        "not ok 3 - later # TODO write it",
+        "ok 4 - issue #12 is fixed",
+        "ok 5 - escaped \\# hash",
+        "not ok 6 - inner # time=12.3ms",
+        "1..6",
+      ].join("\n"),
+    );
+
+    expect(doc.points.map((point) => [point.description, point.directive])).toEqual([
+      ["a › skipped", { kind: "skip", reason: "" }],
+      ["skipped with reason", { kind: "skip", reason: "not on windows" }],
+      ["later", { kind: "todo", reason: "write it" }],
+      ["issue #12 is fixed", undefined],
+      ["escaped # hash", undefined],
+      ["inner", undefined],
+    ]);
+  });
+
+  it("attaches a YAML diagnostic block to the point before it", () => {
+    const doc = parseTap(
+      [
+        "not ok 1 - fails",
+        "  ---",
+        "    message: one is not two",
+        "    details:",
+        "      'Difference:': |-",
+        "        - 1",
+        "        + 2",
+        "  ...",
+        "ok 2 - passes",
+        "1..2",
+      ].join("\n"),
+    );
+
+    expect(doc.points[0]?.diagnostics).toEqual({
+      message: "one is not two",
+      details: { "Difference:": "- 1\n+ 2" },
+    });
+    expect(doc.points[1]?.diagnostics).toBeUndefined();
+  });
+
+  it("ends a diagnostic block that never closes where the next point starts", () => {
+    const doc = parseTap(
+      ["not ok 1 - fails", "  ---", "  message: cut short", "ok 2 - next", "1..2"].join("\n"),
+    );
+
+    expect(doc.points.map((point) => point.description)).toEqual(["fails", "next"]);
+    expect(doc.points[0]?.diagnostics).toEqual({ message: "cut short" });
+    expect(doc.plan).toEqual({ start: 1, end: 2 });
+  });
+
+  it("parses a stream that is indented as a whole", () => {
+    const doc = parseTap(["    ok 1 - a", "    not ok 2 - b", "    1..2"].join("\n"));
+
+    expect(doc.points.map((point) => point.ok)).toEqual([true, false]);
+    expect(doc.plan).toEqual({ start: 1, end: 2 });
+  });
+
+  it("keeps a diagnostic block that is not a YAML mapping as text", () => {
+    const doc = parseTap(
+      ["not ok 1 - fails", "  ---", "  just words: [unclosed", "  ...", "1..1"].join("\n"),
+    );
+
+    expect(doc.points[0]?.diagnostics).toBe("just words: [unclosed");
+  });
+
+  it("nests subtests announced one level out, as node-tap prints them", () => {
+    const doc = parseTap(
+      [
+        "TAP version 14",
+        "1..1",
+        "# Subtest: test/a.test.js",
+        "    # Subtest: outer",
+        "        # Subtest: inner",
+        "            ok 1 - works",
+        "            not ok 2 - breaks",
+        "              ---",
+        "              diff: |",
+        "                -2",
+        "                +1",
+        "              ...",
+        "            1..2",
+        "        not ok 1 - inner # time=1ms",
+        "        ok 2 - skipped child # SKIP",
+        "        1..2",
+        "    not ok 1 - outer",
+        "    1..1",
+        "not ok 1 - test/a.test.js",
+        "",
+      ].join("\n"),
+    );
+
+    const file = doc.points[0]!;
+    expect(file.description).toBe("test/a.test.js");
+    expect(file.subtest?.name).toBe("test/a.test.js");
+    const outer = file.subtest!.points[0]!;
+    expect(outer.subtest?.name).toBe("outer");
+    const [inner, skipped] = outer.subtest!.points;
+    expect(inner?.description).toBe("inner");
+    expect(inner?.subtest?.plan).toEqual({ start: 1, end: 2 });
+    expect(inner?.subtest?.points.map((point) => point.description)).toEqual(["works", "breaks"]);
+    expect(skipped?.subtest).toBeUndefined();
+    expect(skipped?.directive?.kind).toBe("skip");
+    expect(firstFailure(file.subtest!)?.description).toBe("breaks");
+    expect(firstFailure(file.subtest!)?.diagnostics).toEqual({ diff: "-2\n+1\n" });
+  });
+
+  it("names a subtest from its own first line, as the TAP 14 spec prints it", () => {
+    const doc = parseTap(
+      ["TAP version 14", "    # Subtest: child", "    ok 1 - works", "    1..1", "ok 1 - child", "1..1"].join(
+        "\n",
+      ),
+    );
+
+    expect(doc.points[0]?.subtest?.name).toBe("child");
+    expect(doc.points[0]?.subtest?.points[0]?.description).toBe("works");
+  });
+
+  it("records a bail out and the subtest it left unfinished", () => {
+    const doc = parseTap(
+      [
+        "TAP version 14",
+        "1..2",
+        "# Subtest: test/a.test.js",
+        "    ok 1 - first",
+        "    # Subtest: bails",
+        "        Bail out! database is down",
+        "Bail out! database is down",
+      ].join("\n"),
+    );
+
+    expect(doc.bailedOut).toBe("database is down");
+    expect(doc.points).toEqual([]);
+    const file = doc.unfinished!;
+    expect(file.name).toBe("test/a.test.js");
+    expect(file.points.map((point) => point.description)).toEqual(["first"]);
+    expect(file.unfinished?.name).toBe("bails");
+    expect(file.unfinished?.bailout).toBe("database is down");
+  });
+
+  it("leaves the plan undefined when the stream stops early, and keeps non-TAP lines aside", () => {
+    const doc = parseTap(
+      [
+        "TAP version 13",
+        "ok 1 - first",
+        "Segmentation fault (core dumped)",
+        "    at somewhere (x.js:1:1)",
+      ].join("\n"),
+    );
+
+    expect(doc.plan).toBeUndefined();
+    expect(doc.points).toHaveLength(1);
+    expect(doc.extra).toContain("Segmentation fault (core dumped)");
+  });
+
+  it("returns an empty document for empty or garbage input", () => {
+    for (const text of ["", "\n\n", "<html>502 Bad Gateway</html>"]) {
+      const doc = parseTap(text);
+      expect(doc.points).toEqual([]);
+      expect(doc.plan).toBeUndefined();
+    }
+  });
+
+  it("ignores colour codes", () => {
+    const doc = parseTap("\u001b[32mok 1 - green\u001b[39m\n\u001b[90m1..1\u001b[39m\n");
+
+    expect(doc.points[0]?.description).toBe("green");
+    expect(doc.plan).toEqual({ start: 1, end: 1 });
+  });
+
+  it("reads a skipped plan's reason", () => {
+    expect(parseTap("1..0 # no tests found\n").plan).toEqual({ start: 1, end: 0, comment: "no tests found" });
+  });
+});
+
+describe("report helpers", () => {
+  it("summarizes a failure to its first lines, without stack frames, colours or blank lines", () => {
+    const message = [
+      "\u001b[31mAssertionError: values differ\u001b[39m",
+      "",
+      "- 1",
+      "+ 2",
+      "    at Context.<anonymous> (test/a.test.js:3:5)",
+      "    at process.processImmediate (node:internal/timers:483:21)",
+      "one",
+      "two",
+      "three",
+    ].join("\n");
+
+    expect(summarizeMessage(message)).toBe("AssertionError: values differ\n- 1\n+ 2\none\ntwo");
+  });
+
+  it("finds a file's error in Node's crash output on stderr", () => {
+    const stderr = [
+      "file:///work/test/a.test.js:1",
+      'import { nope } from "./lib.js";',
+      "         ^^^^",
+      "SyntaxError: The requested module './lib.js' does not provide an export named 'nope'",
+      "    at ModuleJob._instantiate (node:internal/modules/esm/module_job:213:21)",
+      "",
+      "Node.js v20.20.2",
+      "/work/test/b.test.cjs:2",
+      "syntax error(",
+      "       ^^^^^",
+      "",
+      "SyntaxError: Unexpected identifier 'error'",
+      "    at wrapSafe (node:internal/modules/cjs/loader:1469:18)",
+    ].join("\n");
+
+    expect(errorFromStderr(stderr, ["/work/test/a.test.js"])).toBe(
+      "SyntaxError: The requested module './lib.js' does not provide an export named 'nope'",
+    );
+    expect(errorFromStderr(stderr, ["/work/test/b.test.cjs"])).toBe(
+      "SyntaxError: Unexpected identifier 'error'",
+    );
+    expect(errorFromStderr(stderr, ["/work/test/c.test.js"])).toBeUndefined();
+    expect(errorFromStderr("just some logging\n")).toBeUndefined();
+  });
+
+  it("suffixes repeated ids in order so that every id is unique and stable", () => {
+    const results = uniqueIds([
+      { id: "a > x", outcome: "passed" },
+      { id: "a > x", outcome: "failed", message: "m" },
+      { id: "a > y", outcome: "passed" },
+      { id: "a > x", outcome: "skipped" },
+    ]);
+
+    expect(results.map((result) => result.id)).toEqual(["a > x", "a > x #2", "a > y", "a > x #3"]);
+  });
+
+  it("does not collide with a test that is really named like a suffixed one", () => {
+    const results = uniqueIds([
+      { id: "a > x", outcome: "passed" },
+      { id: "a > x #2", outcome: "passed" },
+      { id: "a > x", outcome: "passed" },
+    ]);
+
+    expect(new Set(results.map((result) => result.id)).size).toBe(3);
+  });
+
+  it("makes paths relative to the root with posix separators", () => {
+    expect(relativeFile("/project", "/project/test/a.test.js")).toBe("test/a.test.js");
+    expect(relativeFile("/project", "./test/a.test.js")).toBe("test/a.test.js");
+    expect(relativeFile("/project", "test/a.test.js")).toBe("test/a.test.js");
+  });
+
+  it("tells a command from a longer word in a test script", () => {
+    expect(scriptRuns("tap", "tap")).toBe(true);
+    expect(scriptRuns("npx tap --coverage", "tap")).toBe(true);
+    expect(scriptRuns("lint && ./node_modules/.bin/tap test", "tap")).toBe(true);
+    expect(scriptRuns("tape test/*.js", "tap")).toBe(false);
+    expect(scriptRuns("tape test/*.js | tap-spec", "tap")).toBe(false);
+    expect(scriptRuns("node tap.js", "tap")).toBe(false);
+    expect(scriptRuns(undefined, "tap")).toBe(false);
+  });
+});
