@@ -1,4 +1,4 @@
-import { relative } from "node:path";
+import { isAbsolute, relative } from "node:path";
 import { SKIP_REASONS, type SkipReason } from "../scenario-gen/candidates.js";
 import type { MineSummary } from "../scenario-gen/mine.js";
 
@@ -28,7 +28,7 @@ export function formatDuration(ms: number): string {
 /** The summary printed at the end of `repogym mine`. Pure. */
 export function renderMineSummary(summary: MineSummary, cwd: string): string {
   const out: string[] = [];
-  const where = relative(cwd, summary.suiteDir) || ".";
+  const where = displayPath(cwd, summary.suiteDir);
   out.push(
     `repogym mine — ${summary.repo.slug} @ ${summary.repo.head.slice(0, 10)}${summary.dryRun ? " (dry run)" : ""}`,
   );
@@ -60,9 +60,18 @@ export function renderMineSummary(summary: MineSummary, cwd: string): string {
       ),
     );
   }
-  out.push(table([["time", formatDuration(summary.durationMs)]]));
+  out.push(`  time: ${formatDuration(summary.durationMs)}`);
   if (!summary.dryRun && summary.scenarios.length > 0) {
-    out.push(`\nNext: \`repogym validate ${where}\` re-proves every scenario.`);
+    const repo = displayPath(cwd, summary.repo.root);
+    const repoFlag = repo === "." ? "" : ` --repo ${repo}`;
+    out.push(`\nNext: \`repogym validate ${where}${repoFlag}\` re-proves every scenario.`);
   }
   return `${out.join("\n")}\n`;
+}
+
+/** A path relative to cwd when it lies inside it, else absolute. */
+export function displayPath(cwd: string, path: string): string {
+  const rel = relative(cwd, path);
+  if (rel === "") return ".";
+  return rel.startsWith("..") || isAbsolute(rel) ? path : rel;
 }
