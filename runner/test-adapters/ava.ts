@@ -9,19 +9,17 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { stripVTControlCharacters } from "node:util";
 import { TestRunError } from "../../core/errors.js";
 import {
-  dependsOn,
-  failed,
-  parseTap,
-  relativeFile,
-  scriptRuns,
-  summarizeMessage,
-  type TapPoint,
+  detectPackage,
+  failedResult,
+  projectRelative,
+  stripAnsi,
+  summarizeFailure,
   testId,
   uniqueIds,
-} from "./tap-parser.js";
+} from "./common.js";
+import { parseTap, type TapPoint } from "./tap-parser.js";
 import type { BuildCommandOptions, ParseReportInput, TestAdapter, TestCommand, TestResult } from "./types.js";
 
 /** AVA's title separator (figures.pointerSmall between spaces). */
@@ -38,7 +36,7 @@ export const avaAdapter: TestAdapter = {
   name: "ava",
 
   detect(project) {
-    return dependsOn(project.packageJson, "ava") || scriptRuns(project.packageJson?.scripts?.test, "ava");
+    return detectPackage(project, "ava");
   },
 
   buildCommand(options: BuildCommandOptions): TestCommand {
@@ -52,7 +50,7 @@ export const avaAdapter: TestAdapter = {
   parseReport(input: ParseReportInput): TestResult[] {
     const doc = parseTap(input.stdout);
     if (doc.plan === undefined && doc.bailedOut === undefined) {
-      const hint = summarizeMessage(input.stderr);
+      const hint = summarizeFailure(input.stderr);
       throw new TestRunError(
         `ava's TAP output has no plan: the run did not finish (exit code ${input.exitCode})${hint ? `: ${hint}` : ""}`,
         input.stderr,
@@ -76,9 +74,9 @@ function collectResults(points: TapPoint[], input: ParseReportInput): TestResult
     const exited = EXITED.exec(title);
     const missingImport = MISSING_IMPORT.exec(title);
     if (exited || missingImport) {
-      const file = relativeFile(input.root, (exited ?? missingImport)![1]!);
+      const file = projectRelative(input.root, (exited ?? missingImport)![1]!);
       const crash = exited ? claimCrash(crashes, file, input.root) : undefined;
-      results.push(failed(file, crash ? crashMessage(crash) : title));
+      results.push(failedResult(file, crash ? crashMessage(crash) : title));
       continue;
     }
     if (NO_TESTS.test(title)) continue;
@@ -103,14 +101,14 @@ function collectResults(points: TapPoint[], input: ParseReportInput): TestResult
 
 /** The one file AVA ran (it skips paths that do not exist). */
 function onlyFile(input: ParseReportInput): string {
-  const files = input.files.map((file) => relativeFile(input.root, file));
+  const files = input.files.map((file) => projectRelative(input.root, file));
   return files.find((file) => existsSync(join(input.root, file))) ?? files[0] ?? "";
 }
 
 function resultOf(point: TapPoint, id: string): TestResult {
   if (point.directive) return { id, outcome: "skipped" };
   if (point.ok) return { id, outcome: "passed" };
-  return failed(id, failureMessage(point));
+  return failedResult(id, failureMessage(point));
 }
 
 /**
@@ -121,7 +119,7 @@ function resultOf(point: TapPoint, id: string): TestResult {
 function fileLabels(root: string, files: string[]): Map<string, string> {
   // AVA silently skips paths that do not exist, and labels relative to the files it did run.
   const present = files
-    .map((file) => relativeFile(root, file))
+    .map((file) => projectRelative(root, file))
     .filter((file) => existsSync(join(root, file)));
   const labels = new Map<string, string>();
   if (present.length < 2) return labels;
@@ -214,7 +212,7 @@ function failureMessage(point: TapPoint): string {
   const details = diagnostics.details;
   if (details !== null && typeof details === "object") {
     for (const [label, value] of Object.entries(details)) {
-      const heading = stripVTControlCharacters(label);
+      const heading = stripAnsi(label);
       // "Error thrown in test:" repeats the message right above it.
       if (heading.replace(/:$/, "") !== lines[0]) lines.push(heading);
       lines.push(String(value));

@@ -9,8 +9,8 @@ import {
   reportShape,
   requestedFiles,
   testId,
-  withUniqueIds,
-} from "./jest.js";
+  uniqueIds,
+} from "./common.js";
 import type { ParseReportInput, TestAdapter, TestOutcome, TestResult } from "./types.js";
 
 /**
@@ -241,11 +241,11 @@ export const mochaAdapter: TestAdapter = {
       // Tests from other files (a config's `spec`, `--file` setup files) are not asked for.
       if (file !== undefined && !wanted.has(file)) continue;
       // Root hooks belong to no file; they affect every test, so they stay in.
-      const id = file === undefined ? entry.titles.join(" > ") : testId(file, entry.titles);
+      const id = testId(file === undefined ? entry.titles : [file, ...entry.titles]);
       results.push(
-        entry.outcome === "failed" ? failedResult(id, entry.error ?? "") : { id, outcome: entry.outcome },
+        entry.outcome === "failed" ? failedResult(id, entry.error) : { id, outcome: entry.outcome },
       );
     }
-    return withUniqueIds(results);
+    return uniqueIds(results);
   },
 };

@@ -7,8 +7,16 @@
  * comes through as `test:stderr` events. A final `end` line proves the report is complete.
  */
 import { isAbsolute, resolve } from "node:path";
-import { TestRunError } from "../../core/errors.js";
-import { errorFromStderr, failed, relativeFile, summarizeMessage, testId, uniqueIds } from "./tap-parser.js";
+import {
+  errorFromStderr,
+  failedResult,
+  projectRelative,
+  readJsonLines,
+  summarizeFailure,
+  testId,
+  titlePath,
+  uniqueIds,
+} from "./common.js";
 import type { BuildCommandOptions, ParseReportInput, TestAdapter, TestCommand, TestResult } from "./types.js";
 
 /** Lines of a file's stderr kept in the report: enough for a load error, bounded for chatty tests. */
@@ -86,7 +94,7 @@ export const nodeTestAdapter: TestAdapter = {
   },
 
   parseReport(input: ParseReportInput): TestResult[] {
-    const events = readEvents(input);
+    const events = readJsonLines<ReportEvent>("node --test", input, "end");
     return uniqueIds(collectResults(events, input.root));
   },
 };
@@ -103,31 +111,6 @@ interface ReportEvent {
   /** Set on a file-level failure: how the file's process ended. */
   exitCode?: number | null;
   signal?: string | null;
-}
-
-function readEvents(input: ParseReportInput): ReportEvent[] {
-  if (input.report === undefined || input.report.trim() === "") {
-    const hint = summarizeMessage(input.stderr || input.stdout);
-    throw new TestRunError(
-      `node --test wrote no report (exit code ${input.exitCode})${hint ? `: ${hint}` : ""}`,
-      input.stderr,
-    );
-  }
-  const events: ReportEvent[] = [];
-  for (const line of input.report.split("\n")) {
-    if (line.trim() === "") continue;
-    try {
-      events.push(JSON.parse(line) as ReportEvent);
-    } catch {
-      throw new TestRunError(`node --test report has an unreadable line: ${line.slice(0, 200)}`);
-    }
-  }
-  if (events[events.length - 1]?.type !== "end") {
-    throw new TestRunError(
-      `node --test report is truncated: the runner stopped before finishing (exit code ${input.exitCode})`,
-    );
-  }
-  return events;
 }
 
 interface TestNode {
@@ -160,7 +143,7 @@ function collectResults(events: ReportEvent[], root: string): TestResult[] {
   };
   for (const event of events) {
     if (event.file === undefined) continue;
-    const state = stateOf(relativeFile(root, event.file));
+    const state = stateOf(projectRelative(root, event.file));
     if (event.type === "stderr") state.stderr.push(event.message ?? "");
     else if (event.type === "start") startTest(state, event);
     else if (event.type === "pass" || event.type === "fail") {
@@ -215,15 +198,15 @@ function fileResults(file: string, state: FileState): TestResult[] {
     // not merely because a child did — the child already says so.
     const ownFailure = node.outcome === "failed" && node.failureType !== "subtestsFailed";
     if (node.hasChildren && !ownFailure) continue;
-    const id = testId([file, ...pathOf(node)]);
-    results.push(node.outcome === "failed" ? failed(id, node.message) : { id, outcome: node.outcome! });
+    const id = testId([file, ...titlePath(node)]);
+    results.push(node.outcome === "failed" ? failedResult(id, node.message) : { id, outcome: node.outcome! });
   }
   const fileLevel = state.fileLevel;
   if (fileLevel?.type === "fail" && fileLevel.failureType !== "subtestsFailed") {
     // The file's process failed on its own: it did not load, or it crashed outside any test.
     const stderr = state.stderr.join("");
-    const message = errorFromStderr(stderr) ?? (summarizeMessage(stderr) || processEnd(fileLevel));
-    results.push(failed(file, message));
+    const message = errorFromStderr(stderr) ?? summarizeFailure(stderr) ?? processEnd(fileLevel);
+    results.push(failedResult(file, message));
   }
   return results;
 }
@@ -232,11 +215,4 @@ function processEnd(event: ReportEvent): string {
   if (typeof event.signal === "string") return `the test file was killed by ${event.signal}`;
   if (typeof event.exitCode === "number") return `the test file exited with code ${event.exitCode}`;
   return event.message ?? "the test file failed";
-}
-
-function pathOf(node: TestNode): string[] {
-  const names: string[] = [];
-  for (let current: TestNode | undefined = node; current; current = current.parent)
-    names.unshift(current.name);
-  return names;
 }

@@ -3,13 +3,9 @@
  * tree shape — indented subtest blocks hang off the point that closes them — because test ids
  * are built from that nesting. It never throws: garbage lines land in `extra`, and what a
  * truncated stream lacks (plan, closing point) is visible on the result for the adapter to judge.
- *
- * Also holds the few report helpers the TAP-family adapters share (ids, messages, paths).
  */
-import { relative, resolve, sep } from "node:path";
-import { stripVTControlCharacters } from "node:util";
 import { parse as parseYaml } from "yaml";
-import type { TestResult } from "./types.js";
+import { stripAnsi } from "./common.js";
 
 export interface TapDirective {
   kind: "skip" | "todo";
@@ -71,7 +67,7 @@ interface Cursor {
 }
 
 export function parseTap(text: string): TapDocument {
-  const lines = stripVTControlCharacters(text).split(/\r?\n/);
+  const lines = stripAnsi(text).split(/\r?\n/);
   const doc: TapDocument = { points: [], comments: [], extra: [] };
   const cursor: Cursor = { lines, pos: 0, doc };
   Object.assign(doc, parseBlock(cursor, leastIndent(lines), false));
@@ -244,99 +240,4 @@ export function firstFailure(block: TapBlock): TapPoint | undefined {
     return point;
   }
   return block.unfinished ? firstFailure(block.unfinished) : undefined;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Report helpers shared by the node-test, ava, tape and tap adapters.
-
-const MESSAGE_LINES = 5;
-const STACK_FRAME = /^\s*at\s+\S/;
-/** The version line Node prints after an uncaught error. */
-const NODE_TRAILER = /^Node\.js v\d+\.\d+\.\d+$/;
-
-/** The first few meaningful lines of a failure: no colours, no stack frames, no blank lines. */
-export function summarizeMessage(text: string, maxLines = MESSAGE_LINES): string {
-  return stripVTControlCharacters(text)
-    .split(/\r?\n/)
-    .map((line) => line.trimEnd())
-    .filter((line) => line.trim() !== "" && !STACK_FRAME.test(line) && !NODE_TRAILER.test(line))
-    .slice(0, maxLines)
-    .join("\n");
-}
-
-const ERROR_LINE = /^\s*(?:[A-Z]\w*)?(?:Error|Exception)\b(?: \[\w+\])?:?/;
-
-/**
- * Node's report of an uncaught error on stderr: the "Error: ..." line and what follows it, minus
- * the source excerpt and the stack. With `near`, starts looking after the first line naming it
- * (Node prints the failing file's location first), so several files' crashes can share stderr.
- */
-export function errorFromStderr(stderr: string, near?: string[]): string | undefined {
-  const lines = stripVTControlCharacters(stderr).split(/\r?\n/);
-  let from = 0;
-  if (near) {
-    from = lines.findIndex((line) => near.some((needle) => needle !== "" && line.includes(needle)));
-    if (from < 0) return undefined;
-  }
-  const at = lines.findIndex((line, index) => index >= from && ERROR_LINE.test(line));
-  if (at < 0) return undefined;
-  // The error ends where its stack starts; after that may come another file's crash.
-  let end = at + 1;
-  while (end < lines.length && !STACK_FRAME.test(lines[end]!) && !NODE_TRAILER.test(lines[end]!)) end++;
-  const summary = summarizeMessage(lines.slice(at, end).join("\n"));
-  return summary === "" ? undefined : summary;
-}
-
-/** `file` relative to root with posix separators, whatever form the runner printed it in. */
-export function relativeFile(root: string, file: string): string {
-  return relative(root, resolve(root, file)).split(sep).join("/");
-}
-
-/** Joins a test's path into its id. */
-export function testId(parts: string[]): string {
-  return parts.join(" > ");
-}
-
-/** Gives repeated ids a stable ` #2`, ` #3` suffix in report order, so every id is unique. */
-export function uniqueIds(results: TestResult[]): TestResult[] {
-  const seen = new Map<string, number>();
-  const taken = new Set(results.map((result) => result.id));
-  return results.map((result) => {
-    const count = (seen.get(result.id) ?? 0) + 1;
-    seen.set(result.id, count);
-    if (count === 1) return result;
-    let suffix = count;
-    while (taken.has(`${result.id} #${suffix}`)) suffix++;
-    const id = `${result.id} #${suffix}`;
-    taken.add(id);
-    return { ...result, id };
-  });
-}
-
-/** A failed result with a summarized message (always some message: a failure needs a reason). */
-export function failed(id: string, message: string | undefined): TestResult {
-  const summary = message === undefined ? "" : summarizeMessage(message);
-  return { id, outcome: "failed", message: summary === "" ? "failed without a message" : summary };
-}
-
-/**
- * True when a shell command line runs `bin` as a command: at the start, after a separator or a
- * path, or through npx — not as part of another word (`tap` must not match `tape` or `tap-spec`).
- */
-export function scriptRuns(script: string | undefined, bin: string): boolean {
-  if (!script) return false;
-  const escaped = bin.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  return new RegExp(`(?:^|[\\s;&|(/])${escaped}(?=$|[\\s;&|)])`).test(script);
-}
-
-/** True when package.json lists `name` as a dependency of any kind the tests can use. */
-export function dependsOn(
-  packageJson:
-    | { dependencies?: Record<string, string>; devDependencies?: Record<string, string> }
-    | undefined,
-  name: string,
-): boolean {
-  return (
-    packageJson?.dependencies?.[name] !== undefined || packageJson?.devDependencies?.[name] !== undefined
-  );
 }

@@ -12,20 +12,21 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { TestRunError } from "../../core/errors.js";
 import {
-  assertionsOf,
-  dependsOn,
+  detectPackage,
   errorFromStderr,
-  failed,
+  failedResult,
+  projectRelative,
+  requireReport,
+  testId,
+  uniqueIds,
+} from "./common.js";
+import {
+  assertionsOf,
   firstFailure,
   parseTap,
-  relativeFile,
-  scriptRuns,
-  summarizeMessage,
   type TapBlock,
   type TapDocument,
   type TapPoint,
-  testId,
-  uniqueIds,
 } from "./tap-parser.js";
 import type { BuildCommandOptions, ParseReportInput, TestAdapter, TestCommand, TestResult } from "./types.js";
 
@@ -33,7 +34,7 @@ export const tapAdapter: TestAdapter = {
   name: "tap",
 
   detect(project) {
-    return dependsOn(project.packageJson, "tap") || scriptRuns(project.packageJson?.scripts?.test, "tap");
+    return detectPackage(project, "tap");
   },
 
   buildCommand(options: BuildCommandOptions): TestCommand {
@@ -58,11 +59,11 @@ export const tapAdapter: TestAdapter = {
     const doc = readDocument(input);
     const results: TestResult[] = [];
     for (const point of doc.points) {
-      results.push(...fileResults(point, relativeFile(input.root, point.description), input));
+      results.push(...fileResults(point, projectRelative(input.root, point.description), input));
     }
     if (doc.unfinished) {
       // Only reachable after a bail out: the file that bailed never closed.
-      const file = relativeFile(input.root, doc.unfinished.name ?? "");
+      const file = projectRelative(input.root, doc.unfinished.name ?? "");
       results.push(...blockResults(doc.unfinished, [file], doc.bailedOut));
     }
     return uniqueIds(results);
@@ -70,14 +71,7 @@ export const tapAdapter: TestAdapter = {
 };
 
 function readDocument(input: ParseReportInput): TapDocument {
-  if (input.report === undefined || input.report.trim() === "") {
-    const hint = summarizeMessage(input.stderr || input.stdout);
-    throw new TestRunError(
-      `tap wrote no report (exit code ${input.exitCode})${hint ? `: ${hint}` : ""}`,
-      input.stderr,
-    );
-  }
-  const doc = parseTap(input.report);
+  const doc = parseTap(requireReport("tap", input));
   if (doc.bailedOut !== undefined) return doc;
   // tap prints the plan first, so a run cut short shows as fewer files than planned.
   const planned = doc.plan ? doc.plan.end - doc.plan.start + 1 : undefined;
@@ -96,8 +90,8 @@ function fileResults(point: TapPoint, file: string, input: ParseReportInput): Te
   const ownFailure = own.find(isFailure);
   // The file failed, yet no test in it did: it did not load, or it died outside any test.
   const crashed = !point.ok && !point.directive && !ownFailure && !results.some(isFailedResult);
-  if (ownFailure) results.push(failed(file, assertionMessage(ownFailure)));
-  else if (crashed) results.push(failed(file, crashMessage(point, file, input)));
+  if (ownFailure) results.push(failedResult(file, assertionMessage(ownFailure)));
+  else if (crashed) results.push(failedResult(file, crashMessage(point, file, input)));
   else if (own.length > 0) results.push({ id: file, outcome: "passed" });
   return results;
 }
@@ -113,7 +107,7 @@ function blockResults(block: TapBlock, path: string[], bailout: string | undefin
       // Assertions next to subtests make the parent a test too, passing or not, so its id is stable.
       const own = assertionsOf(inner);
       const ownFailure = own.find(isFailure);
-      if (ownFailure) results.push(failed(testId(id), assertionMessage(ownFailure)));
+      if (ownFailure) results.push(failedResult(testId(id), assertionMessage(ownFailure)));
       else if (own.length > 0) results.push({ id: testId(id), outcome: "passed" });
     } else if (inner || point.directive) {
       results.push(leafResult(point, testId(id)));
@@ -124,7 +118,9 @@ function blockResults(block: TapBlock, path: string[], bailout: string | undefin
     const inner = blockResults(block.unfinished, id, bailout);
     results.push(...inner);
     if (!inner.some(isFailedResult)) {
-      results.push(failed(testId(id), bailout === undefined ? "did not finish" : `Bail out! ${bailout}`));
+      results.push(
+        failedResult(testId(id), bailout === undefined ? "did not finish" : `Bail out! ${bailout}`),
+      );
     }
   }
   return results;
@@ -139,7 +135,7 @@ function leafResult(point: TapPoint, id: string): TestResult {
   if (point.directive) return { id, outcome: "skipped" };
   if (point.ok) return { id, outcome: "passed" };
   const cause = (point.subtest && firstFailure(point.subtest)) ?? point;
-  return failed(id, assertionMessage(cause));
+  return failedResult(id, assertionMessage(cause));
 }
 
 function isFailure(point: TapPoint): boolean {

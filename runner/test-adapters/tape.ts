@@ -10,14 +10,14 @@
  */
 import { TestRunError } from "../../core/errors.js";
 import {
-  dependsOn,
-  failed,
-  relativeFile,
-  scriptRuns,
-  summarizeMessage,
+  detectPackage,
+  failedResult,
+  projectRelative,
+  readJsonLines,
   testId,
+  titlePath,
   uniqueIds,
-} from "./tap-parser.js";
+} from "./common.js";
 import type { BuildCommandOptions, ParseReportInput, TestAdapter, TestCommand, TestResult } from "./types.js";
 
 /**
@@ -95,7 +95,7 @@ export const tapeAdapter: TestAdapter = {
   name: "tape",
 
   detect(project) {
-    return dependsOn(project.packageJson, "tape") || scriptRuns(project.packageJson?.scripts?.test, "tape");
+    return detectPackage(project, "tape");
   },
 
   buildCommand(options: BuildCommandOptions): TestCommand {
@@ -109,7 +109,7 @@ export const tapeAdapter: TestAdapter = {
 
   parseReport(input: ParseReportInput): TestResult[] {
     const runs = readRuns(input);
-    return uniqueIds(runs.flatMap((run) => fileResults(relativeFile(input.root, run.file), run)));
+    return uniqueIds(runs.flatMap((run) => fileResults(projectRelative(input.root, run.file), run)));
   },
 };
 
@@ -146,7 +146,7 @@ interface FileRun {
 }
 
 function readRuns(input: ParseReportInput): FileRun[] {
-  const rows = readRows(input);
+  const rows = readJsonLines<ReportRow>("tape", input, "done");
   const runs: FileRun[] = [];
   let current: FileRun | undefined;
   for (const row of rows) {
@@ -162,31 +162,6 @@ function readRuns(input: ParseReportInput): FileRun[] {
     }
   }
   return runs;
-}
-
-function readRows(input: ParseReportInput): ReportRow[] {
-  if (input.report === undefined || input.report.trim() === "") {
-    const hint = summarizeMessage(input.stderr || input.stdout);
-    throw new TestRunError(
-      `tape wrote no report (exit code ${input.exitCode})${hint ? `: ${hint}` : ""}`,
-      input.stderr,
-    );
-  }
-  const rows: ReportRow[] = [];
-  for (const line of input.report.split("\n")) {
-    if (line.trim() === "") continue;
-    try {
-      rows.push(JSON.parse(line) as ReportRow);
-    } catch {
-      throw new TestRunError(`tape report has an unreadable line: ${line.slice(0, 200)}`);
-    }
-  }
-  if (rows[rows.length - 1]?.type !== "done") {
-    throw new TestRunError(
-      `tape report is truncated: the runner stopped before finishing (exit code ${input.exitCode})`,
-    );
-  }
-  return rows;
 }
 
 function applyRow(run: FileRun, row: ReportRow): void {
@@ -228,29 +203,29 @@ function applyRow(run: FileRun, row: ReportRow): void {
 }
 
 function fileResults(file: string, run: FileRun): TestResult[] {
-  if (run.loadError !== undefined) return [failed(file, run.loadError)];
+  if (run.loadError !== undefined) return [failedResult(file, run.loadError)];
   const results: TestResult[] = [];
   const stopped = exitDescription(run);
   let explained = false;
   for (const test of run.tests.values()) {
     // A parent shows up only through its children, unless it asserted something itself.
     if (test.hasChildren && test.ownAssertions === 0) continue;
-    const id = testId([file, ...pathOf(test)]);
+    const id = testId([file, ...titlePath(test)]);
     if (test.skip || test.todo) {
       results.push({ id, outcome: "skipped" });
     } else if (!test.ended) {
       // The process died inside this test (a throw tape does not catch, or a kill).
-      results.push(failed(id, run.crash ?? `did not finish: ${stopped}`));
+      results.push(failedResult(id, run.crash ?? `did not finish: ${stopped}`));
       explained = true;
     } else if (test.failures.length > 0) {
-      results.push(failed(id, test.failures[0]));
+      results.push(failedResult(id, test.failures[0]));
       explained = true;
     } else {
       results.push({ id, outcome: "passed" });
     }
   }
   const exitedBadly = run.code !== 0 || run.signal !== null;
-  if (exitedBadly && !explained) results.push(failed(file, run.crash ?? stopped));
+  if (exitedBadly && !explained) results.push(failedResult(file, run.crash ?? stopped));
   return results;
 }
 
@@ -258,11 +233,4 @@ function exitDescription(run: FileRun): string {
   if (run.error !== undefined) return `could not run the file: ${run.error}`;
   if (run.signal !== null) return `the test process was killed by ${run.signal}`;
   return `the test process exited with code ${run.code}`;
-}
-
-function pathOf(test: TapeTest): string[] {
-  const names: string[] = [];
-  for (let current: TapeTest | undefined = test; current; current = current.parent)
-    names.unshift(current.name);
-  return names;
 }

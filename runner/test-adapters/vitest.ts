@@ -1,6 +1,7 @@
 import { type Dirent, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { detectPackage, parseJestStyleReport, requestedFiles } from "./jest.js";
+import { detectPackage, requestedFiles } from "./common.js";
+import { parseJestStyleReport } from "./jest-report.js";
 import type { TestAdapter } from "./types.js";
 
 /** Never holds the project's own test files, and is far too big to walk. */

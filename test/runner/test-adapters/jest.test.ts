@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { TestRunError } from "../../../core/errors.js";
 import { runTests } from "../../../runner/run-tests.js";
-import { jestAdapter, scriptInvokes, summarizeFailure } from "../../../runner/test-adapters/jest.js";
+import { scriptInvokes, summarizeFailure } from "../../../runner/test-adapters/common.js";
+import { jestAdapter } from "../../../runner/test-adapters/jest.js";
 import type { TestResult } from "../../../runner/test-adapters/types.js";
 import { type FileTree, linkNodeModules, tempDir, writeTree } from "../../helpers/fixture-repo.js";
 

@@ -1,13 +1,12 @@
 import { describe, expect, it } from "vitest";
 import {
   errorFromStderr,
-  firstFailure,
-  parseTap,
-  relativeFile,
-  scriptRuns,
-  summarizeMessage,
+  projectRelative,
+  scriptInvokes,
+  summarizeFailure,
   uniqueIds,
-} from "../../../runner/test-adapters/tap-parser.js";
+} from "../../../runner/test-adapters/common.js";
+import { firstFailure, parseTap } from "../../../runner/test-adapters/tap-parser.js";
 
 describe("parseTap", () => {
   it("reads points, numbers, descriptions and the plan", () => {
@@ -219,7 +218,7 @@ describe("report helpers", () => {
       "three",
     ].join("\n");
 
-    expect(summarizeMessage(message)).toBe("AssertionError: values differ\n- 1\n+ 2\none\ntwo");
+    expect(summarizeFailure(message)).toBe("AssertionError: values differ\n- 1\n+ 2\none\ntwo");
   });
 
   it("finds a file's error in Node's crash output on stderr", () => {
@@ -271,18 +270,18 @@ describe("report helpers", () => {
   });
 
   it("makes paths relative to the root with posix separators", () => {
-    expect(relativeFile("/project", "/project/test/a.test.js")).toBe("test/a.test.js");
-    expect(relativeFile("/project", "./test/a.test.js")).toBe("test/a.test.js");
-    expect(relativeFile("/project", "test/a.test.js")).toBe("test/a.test.js");
+    expect(projectRelative("/project", "/project/test/a.test.js")).toBe("test/a.test.js");
+    expect(projectRelative("/project", "./test/a.test.js")).toBe("test/a.test.js");
+    expect(projectRelative("/project", "test/a.test.js")).toBe("test/a.test.js");
   });
 
   it("tells a command from a longer word in a test script", () => {
-    expect(scriptRuns("tap", "tap")).toBe(true);
-    expect(scriptRuns("npx tap --coverage", "tap")).toBe(true);
-    expect(scriptRuns("lint && ./node_modules/.bin/tap test", "tap")).toBe(true);
-    expect(scriptRuns("tape test/*.js", "tap")).toBe(false);
-    expect(scriptRuns("tape test/*.js | tap-spec", "tap")).toBe(false);
-    expect(scriptRuns("node tap.js", "tap")).toBe(false);
-    expect(scriptRuns(undefined, "tap")).toBe(false);
+    expect(scriptInvokes("tap", "tap")).toBe(true);
+    expect(scriptInvokes("npx tap --coverage", "tap")).toBe(true);
+    expect(scriptInvokes("lint && ./node_modules/.bin/tap test", "tap")).toBe(true);
+    expect(scriptInvokes("tape test/*.js", "tap")).toBe(false);
+    expect(scriptInvokes("tape test/*.js | tap-spec", "tap")).toBe(false);
+    expect(scriptInvokes("node tap.js", "tap")).toBe(false);
+    expect(scriptInvokes(undefined, "tap")).toBe(false);
   });
 });
