@@ -61,6 +61,11 @@ export function renderMineSummary(summary: MineSummary, cwd: string): string {
     );
   }
   out.push(`  time: ${formatDuration(summary.durationMs)}`);
+  if (summary.interrupted) {
+    out.push(
+      "  interrupted: candidates not reached were left for the next run (mined commits are skipped then)",
+    );
+  }
   if (!summary.dryRun && summary.scenarios.length > 0) {
     const repo = displayPath(cwd, summary.repo.root);
     const repoFlag = repo === "." ? "" : ` --repo ${repo}`;

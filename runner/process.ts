@@ -28,6 +28,28 @@ export interface ProcessResult {
 
 const DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024;
 
+/** Process groups started by runProcess and still running, so an interrupt can end them all. */
+const liveGroups = new Set<number>();
+
+/**
+ * Kills every process group runProcess started that is still running. Children run in their
+ * own groups (so timeouts can kill grandchildren), which also means a terminal's Ctrl-C does
+ * not reach them: the CLI calls this when it is interrupted.
+ */
+export function killAllProcessGroups(signal: NodeJS.Signals = "SIGKILL"): number {
+  let killed = 0;
+  for (const pid of liveGroups) {
+    try {
+      process.kill(-pid, signal);
+      killed++;
+    } catch {
+      // Already gone.
+    }
+  }
+  liveGroups.clear();
+  return killed;
+}
+
 /** Keeps the first and last halves of a stream once it passes the cap. */
 class CappedBuffer {
   private head: Buffer[] = [];
@@ -93,6 +115,7 @@ export function runProcess(
     let timedOut = false;
     let settled = false;
 
+    if (child.pid !== undefined) liveGroups.add(child.pid);
     const killGroup = (signal: NodeJS.Signals) => {
       if (child.pid === undefined) return;
       try {
@@ -132,7 +155,10 @@ export function runProcess(
     });
     // Leave nothing behind: once the command exits, whatever it started in the background
     // dies with it (and releases the output pipes, so "close" can fire).
-    child.on("exit", () => killGroup("SIGKILL"));
+    child.on("exit", () => {
+      killGroup("SIGKILL");
+      if (child.pid !== undefined) liveGroups.delete(child.pid);
+    });
     child.on("close", (exitCode, signal) => {
       if (timer) clearTimeout(timer);
       if (settled) return;

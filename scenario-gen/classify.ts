@@ -16,6 +16,10 @@ const TEST_DIRS = new Set([
   "__mocks__",
 ]);
 const TEST_NAME = /\.(?:test|spec)\.[^/]+$/;
+/** `test.js` / `test-foo.js` at any level: ava's and many small packages' convention. */
+const TEST_BASENAME = /^(?:tests?|test-[^/]+)\.[cm]?[jt]sx?$/;
+/** Type tests (tsd, `*.test-d.ts`) are part of the test side but are not run by a test runner. */
+const TYPE_TEST = /\.test-d\.[cm]?tsx?$/;
 const SNAPSHOT = /\.snap$/;
 /** Test-runner configuration: part of the test side, restored before scoring. */
 const TEST_CONFIG =
@@ -75,7 +79,8 @@ export function createClassifier(paths: Config["paths"]): PathClassifier {
     if (extraTests?.(path)) return true;
     const segments = path.split("/");
     const base = segments[segments.length - 1]!;
-    if (TEST_NAME.test(base) || SNAPSHOT.test(base) || TEST_CONFIG.test(base)) return true;
+    if (TEST_NAME.test(base) || TEST_BASENAME.test(base) || TYPE_TEST.test(base)) return true;
+    if (SNAPSHOT.test(base) || TEST_CONFIG.test(base)) return true;
     return segments.slice(0, -1).some((s) => TEST_DIRS.has(s));
   };
 
@@ -95,8 +100,8 @@ export function createClassifier(paths: Config["paths"]): PathClassifier {
     const segments = path.split("/");
     const base = segments[segments.length - 1]!;
     if (!CODE_EXTENSIONS.test(base) || base.endsWith(".d.ts")) return false;
-    if (TEST_CONFIG.test(base)) return false;
-    if (TEST_NAME.test(base)) return true;
+    if (TEST_CONFIG.test(base) || TYPE_TEST.test(base)) return false;
+    if (TEST_NAME.test(base) || TEST_BASENAME.test(base)) return true;
     const dirs = segments.slice(0, -1);
     if (dirs.some((s) => SUPPORT_DIRS.has(s))) return false;
     if (base.startsWith("_") || /^(?:helpers?|setup|utils?|common|globals?|index)\./.test(base)) return false;

@@ -42,6 +42,8 @@ export interface MineOptions {
   config?: Config;
   onEvent?: (event: MineEvent) => void;
   now?: () => Date;
+  /** Stops taking new candidates; outcomes of candidates cut short are not recorded. */
+  signal?: AbortSignal;
 }
 
 export interface SkippedCommit {
@@ -97,6 +99,8 @@ export interface MineSummary {
   skipped: SkippedCommit[];
   skipsByReason: Partial<Record<SkipReason, number>>;
   durationMs: number;
+  /** The run was interrupted: candidates not reached are neither scenarios nor skips. */
+  interrupted: boolean;
 }
 
 const subjectOf = (message: string) => message.split("\n")[0] ?? "";
@@ -175,7 +179,7 @@ export async function mineRepository(options: MineOptions): Promise<MineSummary>
     try {
       let next = 0;
       const worker = async () => {
-        while (next < candidates.length) {
+        while (next < candidates.length && !options.signal?.aborted) {
           const index = next++;
           const item = candidates[index]!;
           const commit = item.candidate.commit;
@@ -203,6 +207,8 @@ export async function mineRepository(options: MineOptions): Promise<MineSummary>
               proof.timings = timings;
             },
           });
+          // A candidate whose processes were killed by an interrupt proved nothing either way.
+          if (options.signal?.aborted && outcome.kind === "skip") break;
           if (outcome.kind === "scenario") {
             scenarios.push(outcome);
           } else {
@@ -238,6 +244,7 @@ export async function mineRepository(options: MineOptions): Promise<MineSummary>
     skipped,
     skipsByReason,
     durationMs: performance.now() - started,
+    interrupted: options.signal?.aborted ?? false,
   };
   if (!summary.dryRun) {
     await writeFileAtomic(
@@ -259,6 +266,7 @@ function reportOf(summary: MineSummary) {
     skipped: summary.skipped,
     skips_by_reason: summary.skipsByReason,
     duration_ms: Math.round(summary.durationMs),
+    interrupted: summary.interrupted,
   };
 }
 

@@ -6,6 +6,7 @@ import { ConfigError } from "../../core/errors.js";
 import { toolVersion } from "../../core/version.js";
 import { buildSampleRepo } from "../../examples/sample-repo.js";
 import { mineRepository } from "../../scenario-gen/mine.js";
+import { withInterrupt } from "../interrupt.js";
 import { defaultCacheDir, positiveInt } from "../options.js";
 import { createMineProgress } from "../progress.js";
 import { renderMineSummary } from "../render-mine.js";
@@ -26,14 +27,17 @@ export function registerDemo(program: Command): void {
       process.stderr.write(
         `Built the sample repository in ${relative(process.cwd(), repoDir)} (HEAD ${sample.head.slice(0, 10)})\n`,
       );
-      const summary = await mineRepository({
-        repo: repoDir,
-        suiteDir: out,
-        cacheDir: defaultCacheDir(process.env),
-        toolVersion: toolVersion(),
-        jobs: flags.jobs,
-        onEvent: createMineProgress(process.stderr),
-      });
+      const summary = await withInterrupt((signal) =>
+        mineRepository({
+          signal,
+          repo: repoDir,
+          suiteDir: out,
+          cacheDir: defaultCacheDir(process.env),
+          toolVersion: toolVersion(),
+          jobs: flags.jobs,
+          onEvent: createMineProgress(process.stderr),
+        }),
+      );
       process.stdout.write(renderMineSummary(summary, process.cwd()));
     });
 }

@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { toolVersion } from "../../core/version.js";
 import { mineRepository } from "../../scenario-gen/mine.js";
+import { withInterrupt } from "../interrupt.js";
 import { defaultCacheDir, positiveInt } from "../options.js";
 import { createMineProgress } from "../progress.js";
 import { renderMineSummary } from "../render-mine.js";
@@ -39,21 +40,24 @@ export function registerMine(program: Command): void {
       const suiteDir =
         !flags.out || flags.out === "<path>/.repogym" ? resolve(repo, ".repogym") : resolve(flags.out);
       const progress = createMineProgress(process.stderr);
-      const summary = await mineRepository({
-        repo,
-        suiteDir,
-        cacheDir: defaultCacheDir(process.env),
-        toolVersion: toolVersion(),
-        jobs: flags.jobs,
-        dryRun: flags.dryRun ?? false,
-        allCommits: flags.allCommits ?? false,
-        ...(flags.since ? { since: flags.since } : {}),
-        ...(flags.until ? { until: flags.until } : {}),
-        ...(flags.max ? { max: flags.max } : {}),
-        ...(flags.runs ? { runs: flags.runs } : {}),
-        ...(flags.rev ? { rev: flags.rev } : {}),
-        onEvent: flags.json ? () => {} : progress,
-      });
+      const summary = await withInterrupt((signal) =>
+        mineRepository({
+          signal,
+          repo,
+          suiteDir,
+          cacheDir: defaultCacheDir(process.env),
+          toolVersion: toolVersion(),
+          jobs: flags.jobs,
+          dryRun: flags.dryRun ?? false,
+          allCommits: flags.allCommits ?? false,
+          ...(flags.since ? { since: flags.since } : {}),
+          ...(flags.until ? { until: flags.until } : {}),
+          ...(flags.max ? { max: flags.max } : {}),
+          ...(flags.runs ? { runs: flags.runs } : {}),
+          ...(flags.rev ? { rev: flags.rev } : {}),
+          onEvent: flags.json ? () => {} : progress,
+        }),
+      );
       if (flags.json) {
         process.stdout.write(`${JSON.stringify(summary, null, 2)}\n`);
       } else {

@@ -31,6 +31,7 @@ const summary: MineSummary = {
   skipped: [],
   skipsByReason: { "no-source-change": 7, "root-commit": 1, "no-test-change": 3 },
   durationMs: 65_400,
+  interrupted: false,
 };
 
 describe("renderMineSummary", () => {

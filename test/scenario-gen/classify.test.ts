@@ -17,6 +17,10 @@ describe("path classification", () => {
     ["src/__snapshots__/a.test.ts.snap", "test"],
     ["vitest.config.ts", "test"],
     [".mocharc.yml", "test"],
+    ["test.js", "test"],
+    ["test-browser.mjs", "test"],
+    ["index.test-d.ts", "test"],
+    ["testing.js", "source"],
     ["README.md", "other"],
     ["docs/guide.js", "other"],
     [".github/workflows/ci.yml", "other"],
@@ -37,6 +41,8 @@ describe("path classification", () => {
     ["test/_util.js", false],
     ["src/__snapshots__/a.test.ts.snap", false],
     ["src/index.ts", false],
+    ["test.js", true],
+    ["index.test-d.ts", false],
   ])("runnable %s = %s", (path, runnable) => {
     expect(classifier.isRunnableTest(path)).toBe(runnable);
   });
