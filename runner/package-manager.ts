@@ -35,7 +35,9 @@ export function planInstall(root: string, packageJson: Record<string, unknown> |
 function installCommand(manager: PackageManager, locked: boolean, declared: string): string {
   const common = "--no-audit --no-fund";
   // The version the project pins (`packageManager: "pnpm@10.28.0+sha..."`), without the hash.
-  const pinned = declared.startsWith(`${manager}@`) ? declared.slice(manager.length + 1).split("+")[0] : undefined;
+  const pinned = declared.startsWith(`${manager}@`)
+    ? declared.slice(manager.length + 1).split("+")[0]
+    : undefined;
   switch (manager) {
     case "pnpm":
       // npx fetches pnpm from the npm registry with npm's integrity checks; the corepack that
@@ -43,7 +45,8 @@ function installCommand(manager: PackageManager, locked: boolean, declared: stri
       return `npx --yes pnpm@${pinned ?? "9"} install ${locked ? "--frozen-lockfile" : ""}`.trim();
     case "yarn":
       // Yarn 2+ ("berry") is only distributed through corepack and spells frozen installs differently.
-      if (pinned && !pinned.startsWith("1.")) return `corepack yarn install ${locked ? "--immutable" : ""}`.trim();
+      if (pinned && !pinned.startsWith("1."))
+        return `corepack yarn install ${locked ? "--immutable" : ""}`.trim();
       return `npx --yes yarn@${pinned ?? "1"} install --non-interactive ${locked ? "--frozen-lockfile" : ""}`.trim();
     default:
       return locked ? `npm ci ${common}` : `npm install ${common}`;

@@ -1,5 +1,6 @@
 import type { Config } from "../core/config.js";
 import type { PathClassifier } from "./classify.js";
+import type { CommitLineCounts } from "./line-counts.js";
 import type { ChangedFile, CommitRecord } from "./scan.js";
 
 export const SKIP_REASONS = {
@@ -37,7 +38,7 @@ export type Classification =
   | { kind: "candidate"; candidate: Candidate }
   | { kind: "skip"; commit: CommitRecord; reason: SkipReason; detail?: string };
 
-/** Decides from the scan alone whether a commit is worth validating. Pure. */
+/** Decides from the scan alone whether a commit is worth validating (sizes come later). Pure. */
 export function classifyCommit(
   commit: CommitRecord,
   classifier: PathClassifier,
@@ -62,22 +63,17 @@ export function classifyCommit(
   if (testFiles.length === 0) return skip("no-test-change");
   const dependency = commit.files.find((f) => classifier.isDependencyFile(f.path));
   if (dependency) return skip("dependency-change", dependency.path);
-  if (sourceFiles.every((f) => f.binary)) return skip("binary-only");
 
   const runnableTests = testFiles
     .filter((f) => f.status !== "D" && classifier.isRunnableTest(f.path))
     .map((f) => f.path);
   if (runnableTests.length === 0) return skip("no-runnable-test");
 
-  const changed = sourceFiles.reduce((n, f) => n + (f.added ?? 0) + (f.removed ?? 0), 0);
   if (sourceFiles.length > limits.max_source_files) {
     return skip("too-large", `${sourceFiles.length} source files (limit ${limits.max_source_files})`);
   }
   if (runnableTests.length > limits.max_test_files) {
     return skip("too-large", `${runnableTests.length} test files (limit ${limits.max_test_files})`);
-  }
-  if (changed > limits.max_changed_lines) {
-    return skip("too-large", `${changed} changed source lines (limit ${limits.max_changed_lines})`);
   }
   return {
     kind: "candidate",
@@ -93,17 +89,25 @@ export function classifyCommit(
 }
 
 /**
- * Whether a commit's classification depends on its line counts (the binary-only and
- * changed-lines checks), judged from the record scanned without them. Commits skipped before
- * those checks never need counts, so the scan diffs only the blobs of likely candidates.
+ * The checks that need line counts (taken only for candidates, see line-counts.ts): a change
+ * whose source side is all binary, or larger than the limit, is skipped. Pure.
  */
-export function needsLineCounts(
-  commit: CommitRecord,
-  classifier: PathClassifier,
+export function checkCandidateSize(
+  candidate: Candidate,
+  counts: CommitLineCounts | undefined,
   limits: Config["limits"],
-): boolean {
-  const result = classifyCommit(commit, classifier, limits);
-  return result.kind === "candidate" || result.reason === "no-runnable-test" || result.reason === "too-large";
+): { reason: SkipReason; detail?: string } | undefined {
+  if (!counts) return undefined;
+  const source = candidate.sourceFiles.map((f) => counts.get(f.path));
+  if (source.length > 0 && source.every((c) => c?.binary)) return { reason: "binary-only" };
+  const changed = source.reduce((n, c) => n + (c?.added ?? 0) + (c?.removed ?? 0), 0);
+  if (changed > limits.max_changed_lines) {
+    return {
+      reason: "too-large",
+      detail: `${changed} changed source lines (limit ${limits.max_changed_lines})`,
+    };
+  }
+  return undefined;
 }
 
 /** True when two package.json texts declare different dependencies (scripts and version may differ). */

@@ -8,18 +8,10 @@ import { Git, openRepository, type RepositoryInfo } from "../core/git.js";
 import { listScenarioIds, writeScenario } from "../core/suite-store.js";
 import { DependencyCache } from "../runner/dependency-cache.js";
 import { buildScenario } from "./build-scenario.js";
-import {
-  type Candidate,
-  classifyCommit,
-  dependenciesDiffer,
-  needsLineCounts,
-  type SkipReason,
-} from "./candidates.js";
+import { type Candidate, dependenciesDiffer, type SkipReason } from "./candidates.js";
 import { createClassifier } from "./classify.js";
-import { instanceIdFor } from "./instance-id.js";
-import { pullNumberOf } from "./problem-statement.js";
 import { type ProofTimings, proveChange } from "./prove.js";
-import { scanHistory } from "./scan.js";
+import { type SkippedCommit, selectCandidates, subjectOf } from "./select-candidates.js";
 
 export interface MineOptions {
   repo: string;
@@ -46,15 +38,6 @@ export interface MineOptions {
   signal?: AbortSignal;
 }
 
-export interface SkippedCommit {
-  sha: string;
-  subject: string;
-  reason: SkipReason;
-  detail?: string;
-  /** Where the failing command's output was kept. */
-  log?: string;
-}
-
 export interface MinedScenario {
   sha: string;
   subject: string;
@@ -65,6 +48,8 @@ export interface MinedScenario {
   flaky: number;
   durationMs: number;
 }
+
+export type { SkippedCommit };
 
 export type CandidateOutcome = ({ kind: "scenario" } & MinedScenario) | ({ kind: "skip" } & SkippedCommit);
 
@@ -103,8 +88,6 @@ export interface MineSummary {
   interrupted: boolean;
 }
 
-const subjectOf = (message: string) => message.split("\n")[0] ?? "";
-
 /**
  * Mines a repository: one streaming scan of the history, a pure classification of every
  * commit, then each candidate proven in its own scratch states (`jobs` at a time), sharing
@@ -120,45 +103,19 @@ export async function mineRepository(options: MineOptions): Promise<MineSummary>
   const git = new Git(repo.root);
   const emit = options.onEvent ?? (() => {});
 
-  const candidates: Array<{ candidate: Candidate; instanceId: string; pullNumber?: number }> = [];
-  const skipped: SkippedCommit[] = [];
-  let commits = 0;
-  for await (const commit of scanHistory(repo.root, {
-    ...(options.rev ? { rev: options.rev } : {}),
-    ...(options.since ? { since: options.since } : {}),
-    ...(options.until ? { until: options.until } : {}),
-    allCommits: options.allCommits ?? false,
-    lineCounts: (commit) => needsLineCounts(commit, classifier, config.limits),
-  })) {
-    commits++;
-    const classification = classifyCommit(commit, classifier, config.limits);
-    if (classification.kind === "skip") {
-      skipped.push({
-        sha: commit.sha,
-        subject: subjectOf(commit.message),
-        reason: classification.reason,
-        ...(classification.detail ? { detail: classification.detail } : {}),
-      });
-      continue;
-    }
-    const pullNumber = options.allCommits ? undefined : pullNumberOf(commit.message);
-    const instanceId = instanceIdFor(repo.slug, commit.sha, pullNumber);
-    if (known.has(instanceId)) {
-      skipped.push({
-        sha: commit.sha,
-        subject: subjectOf(commit.message),
-        reason: "already-mined",
-        detail: instanceId,
-      });
-      continue;
-    }
-    candidates.push({
-      candidate: classification.candidate,
-      instanceId,
-      ...(pullNumber ? { pullNumber } : {}),
-    });
-    if (options.max !== undefined && candidates.length >= options.max) break;
-  }
+  const { commits, candidates, skipped } = await selectCandidates({
+    repo,
+    config,
+    classifier,
+    known,
+    scan: {
+      ...(options.rev ? { rev: options.rev } : {}),
+      ...(options.since ? { since: options.since } : {}),
+      ...(options.until ? { until: options.until } : {}),
+      allCommits: options.allCommits ?? false,
+    },
+    ...(options.max === undefined ? {} : { max: options.max }),
+  });
   const candidateSummaries = candidates.map(({ candidate, instanceId }) => ({
     sha: candidate.commit.sha,
     subject: subjectOf(candidate.commit.message),

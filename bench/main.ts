@@ -1,0 +1,110 @@
+/**
+ * `npm run bench`: builds two repositories in a temporary folder and prints each figure beside
+ * a baseline measured in the same run, as a ratio, with its target. It reports; it does not
+ * assert (the exit code is 0 whatever the ratios). `--json` prints the report as JSON;
+ * `--quick` uses fewer repeats and candidates, for trying the bench itself.
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { availableParallelism, platform, tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Figure } from "./figure.js";
+import { generateAppRepo } from "./generate-app-repo.js";
+import { generateHistoryRepo } from "./generate-history-repo.js";
+import { measureMaterialize } from "./materialize-figure.js";
+import { progress, timeMs } from "./measure.js";
+import { measureMining } from "./mining-figure.js";
+import { type BenchReport, renderJson, renderTable } from "./report.js";
+import { measureScan } from "./scan-figure.js";
+
+interface BenchOptions {
+  json: boolean;
+  quick: boolean;
+}
+
+function parseArgs(argv: string[]): BenchOptions {
+  const options: BenchOptions = { json: false, quick: false };
+  for (const arg of argv) {
+    if (arg === "--json") options.json = true;
+    else if (arg === "--quick") options.quick = true;
+    else {
+      process.stderr.write(`usage: npm run bench -- [--json] [--quick]\nunknown argument: ${arg}\n`);
+      process.exit(2);
+    }
+  }
+  return options;
+}
+
+async function main(): Promise<void> {
+  const options = parseArgs(process.argv.slice(2));
+  const startedAt = new Date();
+  const root = await mkdtemp(join(tmpdir(), "repogym-bench-"));
+  // npm never needs the network here (dependencies are local tarballs); offline makes sure a
+  // slow or absent registry cannot creep into the timings. Its cache is private to this run.
+  const npmEnv = {
+    npm_config_cache: join(root, "npm-cache"),
+    npm_config_offline: "true",
+    npm_config_update_notifier: "false",
+    npm_config_audit: "false",
+    npm_config_fund: "false",
+    npm_config_loglevel: "error",
+  };
+  // repogym's dependency cache runs npm with this process's environment.
+  Object.assign(process.env, npmEnv);
+  const env = { ...process.env };
+  const repeats = options.quick ? 3 : 5;
+  const figures: Figure[] = [];
+  const setup: Record<string, unknown> = {};
+  const durationMs = await timeMs(async () => {
+    try {
+      progress("generating a 2,500-commit library history with git fast-import");
+      const history = await generateHistoryRepo({ dir: join(root, "history"), commits: 2500 });
+      setup.historyRepo = history;
+      progress(
+        `  ${history.commits} commits (${history.firstParentCommits} first-parent, ${history.kinds.merge} merges), ${history.files} files`,
+      );
+      figures.push(...(await measureScan(history.path, repeats)));
+      figures.push(
+        ...(await measureMaterialize(
+          history.path,
+          [
+            { label: "HEAD", rev: "HEAD" },
+            { label: "older commit", rev: history.olderCommit },
+          ],
+          options.quick ? 3 : 9,
+        )),
+      );
+
+      progress("generating a node:test project with local tarball dependencies");
+      const app = await generateAppRepo({
+        dir: join(root, "app"),
+        modules: 30,
+        testsPerFile: 6,
+        fixes: options.quick ? 2 : 6,
+        dependencyFiles: 600,
+        npmEnv: env,
+      });
+      setup.appRepo = { commits: app.commits, testFiles: app.testFiles, candidates: app.fixes.length };
+      figures.push(...(await measureMining(app, env)));
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+  const report: BenchReport = {
+    schema: "repogym/bench@1",
+    node: process.version,
+    platform: `${platform()} ${process.arch}`,
+    cpus: availableParallelism(),
+    startedAt: startedAt.toISOString(),
+    durationMs,
+    setup,
+    figures,
+  };
+  process.stdout.write(options.json ? renderJson(report) : renderTable(report));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});

@@ -1,0 +1,89 @@
+import { spawn } from "node:child_process";
+import { StringDecoder } from "node:string_decoder";
+import { GitError } from "../core/errors.js";
+
+export interface LineCount {
+  /** Lines added and removed; null for binary files. */
+  added: number | null;
+  removed: number | null;
+  binary: boolean;
+}
+
+/** path -> line count, for one commit against its first parent. */
+export type CommitLineCounts = Map<string, LineCount>;
+
+/**
+ * Line counts for many commits from ONE `git diff-tree --stdin` process. Counting lines means
+ * diffing blobs, which costs several times a whole history walk, so it runs only for the
+ * commits that are already candidates.
+ */
+export async function countChangedLines(
+  repo: string,
+  commits: ReadonlyArray<{ sha: string; parents: string[] }>,
+): Promise<Map<string, CommitLineCounts>> {
+  const result = new Map<string, CommitLineCounts>();
+  if (commits.length === 0) return result;
+  const args = [
+    "-c",
+    "core.quotepath=off",
+    "diff-tree",
+    "--stdin",
+    "-z",
+    "-r",
+    "--numstat",
+    "--no-renames",
+    "--no-ext-diff",
+  ];
+  const child = spawn("git", args, { cwd: repo, stdio: ["pipe", "pipe", "pipe"] });
+  const decoder = new StringDecoder("utf8");
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", resolve);
+  });
+  child.stdin.on("error", () => {});
+  // "<commit> <first parent>" diffs a merge against its first parent, like the scan does.
+  child.stdin.end(commits.map((c) => `${c.sha}${c.parents[0] ? ` ${c.parents[0]}` : ""}\n`).join(""));
+
+  let buffer = "";
+  let current: CommitLineCounts | undefined;
+  const take = (final: boolean) => {
+    const tokens = buffer.split("\0");
+    buffer = final ? "" : (tokens.pop() ?? "");
+    for (const raw of tokens) {
+      const token = raw.replace(/^\n+/, "");
+      if (token === "") continue;
+      const numstat = /^(\d+|-)\t(\d+|-)\t(.*)$/s.exec(token);
+      if (!numstat) {
+        // A commit header: the sha diff-tree is about to describe.
+        current = new Map();
+        result.set(token.trim(), current);
+        continue;
+      }
+      const binary = numstat[1] === "-";
+      current?.set(numstat[3]!, {
+        added: binary ? null : Number(numstat[1]),
+        removed: binary ? null : Number(numstat[2]),
+        binary,
+      });
+    }
+  };
+  for await (const chunk of child.stdout) {
+    buffer += decoder.write(chunk as Buffer);
+    take(false);
+  }
+  buffer += decoder.end();
+  take(true);
+  const code = await exited;
+  if (code !== 0) {
+    throw new GitError(
+      `git diff-tree failed: ${stderr.trim() || `exit code ${code}`}`,
+      `git ${args.join(" ")}`,
+      stderr,
+    );
+  }
+  return result;
+}
