@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type Config, defaultConfig } from "../core/config.js";
 import { describeError } from "../core/errors.js";
+import { Git } from "../core/git.js";
 import type { Scenario } from "../core/scenario.js";
 import { DependencyCache } from "../runner/dependency-cache.js";
 import { proveChange } from "./prove.js";
@@ -63,6 +64,16 @@ async function validateScenario(
   const started = performance.now();
   const instanceId = scenario.instance_id;
   try {
+    if (!(await hasCommit(options.repo, scenario.base_commit))) {
+      return {
+        instanceId,
+        ok: false,
+        problems: [
+          `base commit ${scenario.base_commit.slice(0, 10)} is not in ${options.repo}; pass --repo with the repository this suite was mined from`,
+        ],
+        durationMs: performance.now() - started,
+      };
+    }
     const proof = await proveChange({
       repo: options.repo,
       baseCommit: scenario.base_commit,
@@ -102,5 +113,14 @@ async function validateScenario(
       problems: [describeError(error)],
       durationMs: performance.now() - started,
     };
+  }
+}
+
+async function hasCommit(repo: string, sha: string): Promise<boolean> {
+  try {
+    await new Git(repo).run(["cat-file", "-e", `${sha}^{commit}`]);
+    return true;
+  } catch {
+    return false;
   }
 }
