@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { PackageManager } from "../core/scenario.js";
-import { planInstall } from "./package-manager.js";
+import { INSTALL_INPUTS, planInstall } from "./package-manager.js";
 import { runProcess } from "./process.js";
 
 export type DependencyResult =
@@ -27,17 +27,6 @@ export interface DependencyCacheOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Files that decide what an install produces; copied into the cache folder and hashed. */
-const INSTALL_INPUTS = [
-  "package-lock.json",
-  "npm-shrinkwrap.json",
-  "pnpm-lock.yaml",
-  "pnpm-workspace.yaml",
-  "yarn.lock",
-  ".npmrc",
-  ".yarnrc",
-  ".yarnrc.yml",
-];
 const MARKER = ".repogym-installed";
 
 /**

@@ -2,6 +2,22 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { PackageManager } from "../core/scenario.js";
 
+/**
+ * Files besides package.json that decide what an install produces: lockfiles and package
+ * manager settings. The dependency cache hashes them; a commit that changes one needs a
+ * different install for each of its states.
+ */
+export const INSTALL_INPUTS: readonly string[] = [
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "pnpm-lock.yaml",
+  "pnpm-workspace.yaml",
+  "yarn.lock",
+  ".npmrc",
+  ".yarnrc",
+  ".yarnrc.yml",
+];
+
 export interface InstallPlan {
   packageManager: PackageManager;
   /** The lockfile the install is pinned to, if any. */

@@ -1,5 +1,6 @@
 import picomatch from "picomatch";
 import type { Config } from "../core/config.js";
+import { INSTALL_INPUTS } from "../runner/package-manager.js";
 
 /** What a changed path is, for deciding whether a commit is a candidate and how to split its diff. */
 export type PathKind = "test" | "source" | "other";
@@ -51,16 +52,7 @@ const NON_SOURCE_DIRS = new Set([
 ]);
 
 /** Files whose change means the two states would need different dependencies. */
-const DEPENDENCY_FILES = new Set([
-  "package-lock.json",
-  "npm-shrinkwrap.json",
-  "pnpm-lock.yaml",
-  "pnpm-workspace.yaml",
-  "yarn.lock",
-  ".npmrc",
-  ".yarnrc",
-  ".yarnrc.yml",
-]);
+const DEPENDENCY_FILES = new Set(INSTALL_INPUTS);
 
 export interface PathClassifier {
   kind(path: string): PathKind;
