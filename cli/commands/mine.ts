@@ -35,6 +35,16 @@ export function registerMine(program: Command): void {
     .option("--all-commits", "take every non-merge commit instead of the first-parent history")
     .option("--runs <n>", "test runs per state (default from config, 3)", positiveInt)
     .option("--rev <rev>", "walk history from this revision instead of HEAD")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  $ repogym mine --dry-run                  list candidates and why other commits were skipped
+  $ repogym mine ../my-lib --max 20 -j 2    validate the 20 newest candidates, two at a time
+  $ repogym mine --since 2024-01-01 --json  machine-readable summary on stdout
+
+Progress goes to stderr; the summary to stdout. Settings: .repogym/config.yml (see README).`,
+    )
     .action(async (path: string, flags: MineFlags) => {
       const repo = resolve(path);
       const suiteDir =

@@ -26,6 +26,14 @@ export function registerValidate(program: Command): void {
     .option("-j, --jobs <n>", "scenarios validated in parallel", positiveInt, 1)
     .option("--runs <n>", "test runs per state (default from config, 3)", positiveInt)
     .option("--json", "print verdicts as JSON on stdout")
+    .addHelpText(
+      "after",
+      `
+Exits with 1 when any scenario is no longer proven.
+
+Example:
+  $ repogym validate .repogym --repo . --jobs 2`,
+    )
     .action(async (suite: string, flags: ValidateFlags) => {
       const suiteDir = resolve(suite);
       const scenarios = await readSuite(suiteDir);
