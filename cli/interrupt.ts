@@ -1,4 +1,4 @@
-import { killAllProcessGroups } from "../runner/process.js";
+import { stopAllProcesses } from "../runner/process.js";
 
 /**
  * Runs long work so that Ctrl-C (or SIGTERM from a CI runner) stops it cleanly: the first
@@ -13,7 +13,7 @@ export async function withInterrupt<T>(work: (signal: AbortSignal) => Promise<T>
       `\nrepogym: ${name} received; stopping. Work already written is kept; run again to continue.\n`,
     );
     controller.abort();
-    killAllProcessGroups();
+    stopAllProcesses();
   };
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);

@@ -30,13 +30,18 @@ const DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024;
 
 /** Process groups started by runProcess and still running, so an interrupt can end them all. */
 const liveGroups = new Set<number>();
+/** Set once the process is shutting down: nothing new may start. */
+let stopped = false;
 
 /**
- * Kills every process group runProcess started that is still running. Children run in their
- * own groups (so timeouts can kill grandchildren), which also means a terminal's Ctrl-C does
- * not reach them: the CLI calls this when it is interrupted.
+ * Kills every process group runProcess started that is still running, and makes every later
+ * runProcess call end at once as killed. Children run in their own groups (so timeouts can
+ * kill grandchildren), which also means a terminal's Ctrl-C does not reach them: the CLI
+ * calls this when it is interrupted, and the work in flight then winds down without
+ * starting another step.
  */
-export function killAllProcessGroups(signal: NodeJS.Signals = "SIGKILL"): number {
+export function stopAllProcesses(signal: NodeJS.Signals = "SIGKILL"): number {
+  stopped = true;
   let killed = 0;
   for (const pid of liveGroups) {
     try {
@@ -102,6 +107,19 @@ export function runProcess(
 ): Promise<ProcessResult> {
   const started = performance.now();
   const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
+  if (stopped) {
+    const output = `[repogym: not started, the run was interrupted] ${command}`;
+    return Promise.resolve({
+      exitCode: null,
+      signal: "SIGKILL",
+      timedOut: false,
+      output,
+      stdout: "",
+      stderr: output,
+      truncated: false,
+      durationMs: 0,
+    });
+  }
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, {
       cwd: options.cwd,

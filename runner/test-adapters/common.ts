@@ -87,25 +87,51 @@ function dedent(lines: string[]): string[] {
 }
 
 const ERROR_LINE = /^\s*(?:[A-Z]\w*)?(?:Error|Exception)\b(?: \[\w+\])?:?/;
+/** CommonJS's list of the files that required a missing module: paths, not part of the error. */
+const REQUIRE_STACK = /^\s*Require stack:\s*$/;
+
+/** One uncaught error in Node's stderr: what Node printed before it, the error, and its stack. */
+interface StderrError {
+  /** Index of the first line after the previous error, where Node's "file:line" header starts. */
+  from: number;
+  /** The "Error: ..." line. */
+  at: number;
+  /** End (exclusive) of the error's message, where its stack starts. */
+  end: number;
+  /** End (exclusive) of its stack. */
+  stackEnd: number;
+}
+
+function stderrErrors(lines: readonly string[]): StderrError[] {
+  const errors: StderrError[] = [];
+  let from = 0;
+  for (let at = 0; at < lines.length; at++) {
+    if (!ERROR_LINE.test(lines[at]!)) continue;
+    let end = at + 1;
+    while (end < lines.length && !STACK_FRAME.test(lines[end]!) && !NODE_TRAILER.test(lines[end]!)) end++;
+    let stackEnd = end;
+    while (stackEnd < lines.length && STACK_FRAME.test(lines[stackEnd]!)) stackEnd++;
+    errors.push({ from, at, end, stackEnd });
+    from = stackEnd;
+    at = stackEnd - 1;
+  }
+  return errors;
+}
 
 /**
  * Node's report of an uncaught error on stderr: the "Error: ..." line and what follows it, minus
- * the source excerpt and the stack. With `near`, starts looking after the first line naming it
- * (Node prints the failing file's location first), so several files' crashes can share stderr.
+ * the source excerpt, CommonJS's require stack and the stack. With `near`, the first error that
+ * names one of them, before it (Node prints the failing file's location first), in its message
+ * or in its stack — so several files' crashes can share stderr.
  */
 export function errorFromStderr(stderr: string, near?: readonly string[]): string | undefined {
   const lines = stripAnsi(stderr).split(/\r?\n/);
-  let from = 0;
-  if (near) {
-    from = lines.findIndex((line) => near.some((needle) => needle !== "" && line.includes(needle)));
-    if (from < 0) return undefined;
-  }
-  const at = lines.findIndex((line, index) => index >= from && ERROR_LINE.test(line));
-  if (at < 0) return undefined;
-  // The error ends where its stack starts; after that may come another file's crash.
-  let end = at + 1;
-  while (end < lines.length && !STACK_FRAME.test(lines[end]!) && !NODE_TRAILER.test(lines[end]!)) end++;
-  return summarizeFailure(lines.slice(at, end).join("\n"));
+  const names = (line: string) => near?.some((needle) => needle !== "" && line.includes(needle)) ?? true;
+  const found = stderrErrors(lines).find((error) => lines.slice(error.from, error.stackEnd).some(names));
+  if (!found) return undefined;
+  const message = lines.slice(found.at, found.end);
+  const requireStack = message.findIndex((line) => REQUIRE_STACK.test(line));
+  return summarizeFailure((requireStack < 0 ? message : message.slice(0, requireStack)).join("\n"));
 }
 
 // ---------------------------------------------------------------------------------------------

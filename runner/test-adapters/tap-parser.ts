@@ -55,6 +55,8 @@ const PLAN = /^(\d+)\.\.(\d+)\s*(?:#\s*(.*))?$/;
 const BAIL_OUT = /^Bail out!\s*(.*)$/i;
 const VERSION = /^TAP version (\d+)$/i;
 const SUBTEST = /^#\s*Subtest(?::\s*(.*))?$/;
+/** ` {` ending a point that opens a buffered subtest (node-tap 12-14). */
+const BUFFERED_OPEN = /\s+\{$/;
 /** node-tap's `# time=1.2ms` after a subtest's point: carries nothing we use. */
 const TIME = /\s*(?<!\\)#\s*time=\S+$/;
 /** `# SKIP why`, `# TODO why` (SKIP/TODO may be longer words: `# skipped`). */
@@ -85,7 +87,10 @@ function parseBlock(cursor: Cursor, indent: number, nested: boolean, name?: stri
       continue;
     }
     const lineIndent = indentOf(raw);
-    if (lineIndent < indent) break;
+    if (lineIndent < indent) {
+      if (!nested || !skipStrayOutput(cursor, indent)) break;
+      continue;
+    }
     if (lineIndent > indent) {
       const start = cursor.pos;
       const child = parseBlock(cursor, lineIndent, true, pendingName);
@@ -99,12 +104,15 @@ function parseBlock(cursor: Cursor, indent: number, nested: boolean, name?: stri
     }
     cursor.pos++;
     const line = raw.slice(indent).trimEnd();
-    const point = parsePoint(line);
+    const braced = BUFFERED_OPEN.test(line) && POINT.test(line) && opensBufferedBlock(cursor, indent, true);
+    const point = parsePoint(braced ? line.replace(BUFFERED_OPEN, "") : line);
     if (point) {
       const diagnostics = readYaml(cursor, indent);
       if (diagnostics !== undefined) point.diagnostics = diagnostics;
       if (pendingChild) point.subtest = pendingChild;
       pendingChild = undefined;
+      if (braced || opensBufferedBlock(cursor, indent, false))
+        point.subtest = readBufferedBlock(cursor, indent);
       block.points.push(point);
       continue;
     }
@@ -144,17 +152,91 @@ function readNonPoint(cursor: Cursor, block: TapBlock, line: string): void {
   else if (!line.startsWith("pragma ")) cursor.doc.extra.push(line);
 }
 
+/**
+ * Older node-tap (12-14) prints a buffered subtest (one that ran in parallel) after its point,
+ * in braces: `ok 1 - name # time=1ms {`, or a `{` line after the point's diagnostics, then the
+ * subtest's TAP one level in, then `}` at the point's depth. `inline` asks about the first form
+ * (the point's own line ended in `{`): it only counts when a block or the `}` follows.
+ */
+function opensBufferedBlock(cursor: Cursor, indent: number, inline: boolean): boolean {
+  const next = cursor.lines[nextNonBlank(cursor)];
+  if (next === undefined) return inline;
+  // A deeper `---` is the point's own diagnostics: a point that has them puts its `{` on a line of its own.
+  if (inline) return (indentOf(next) > indent && next.trim() !== "---") || isBufferedClose(next, indent);
+  return indentOf(next) === indent && next.trim() === "{";
+}
+
+/** The subtest after a buffered point, up to and past its `}`; unfinished when that never comes. */
+function readBufferedBlock(cursor: Cursor, indent: number): TapBlock {
+  const open = nextNonBlank(cursor);
+  if (indentOf(cursor.lines[open] ?? "") === indent && cursor.lines[open]?.trim() === "{")
+    cursor.pos = open + 1;
+  const inner = cursor.lines[nextNonBlank(cursor)];
+  const block: TapBlock =
+    inner !== undefined && indentOf(inner) > indent
+      ? parseBlock(cursor, indentOf(inner), true)
+      : { points: [], comments: [] };
+  const close = nextNonBlank(cursor);
+  if (!isBufferedClose(cursor.lines[close] ?? "", indent))
+    return { points: [], comments: [], unfinished: block };
+  cursor.pos = close + 1;
+  return block;
+}
+
+function isBufferedClose(line: string, indent: number): boolean {
+  return indentOf(line) === indent && line.trim() === "}";
+}
+
+/** Index of the next line that is not blank (the number of lines when there is none). */
+function nextNonBlank(cursor: Cursor): number {
+  let index = cursor.pos;
+  while (index < cursor.lines.length && cursor.lines[index]!.trim() === "") index++;
+  return index;
+}
+
+/**
+ * node-tap passes a test file's other stdout (console.log) through at the file's own depth, so
+ * it can land left of the subtest block it was printed from. Non-TAP lines followed by TAP at
+ * this block's depth or deeper are such output: they go to `extra` and the block goes on. Any
+ * other line left of the block ends it.
+ */
+function skipStrayOutput(cursor: Cursor, indent: number): boolean {
+  let next = cursor.pos;
+  while (next < cursor.lines.length) {
+    const line = cursor.lines[next]!;
+    if (line.trim() !== "" && isTapSyntax(line.trim())) break;
+    next++;
+  }
+  if (next === cursor.lines.length || indentOf(cursor.lines[next]!) < indent) return false;
+  for (; cursor.pos < next; cursor.pos++) {
+    const line = cursor.lines[cursor.pos]!.trim();
+    if (line !== "") cursor.doc.extra.push(line);
+  }
+  return true;
+}
+
+/** A line that means something in TAP (as opposed to output a test printed). */
+function isTapSyntax(line: string): boolean {
+  return (
+    POINT.test(line) ||
+    PLAN.test(line) ||
+    BAIL_OUT.test(line) ||
+    VERSION.test(line) ||
+    line.startsWith("#") ||
+    line === "---" ||
+    line === "..." ||
+    line.startsWith("pragma ")
+  );
+}
+
 /** A nested block that has seen nothing yet can be named by its first line. */
 function nameable(block: TapBlock, nested: boolean): boolean {
   return nested && block.name === undefined && block.points.length === 0 && block.comments.length === 0;
 }
 
 function nextIndent(cursor: Cursor): number {
-  for (let index = cursor.pos; index < cursor.lines.length; index++) {
-    const line = cursor.lines[index]!;
-    if (line.trim() !== "") return indentOf(line);
-  }
-  return -1;
+  const line = cursor.lines[nextNonBlank(cursor)];
+  return line === undefined ? -1 : indentOf(line);
 }
 
 function parsePoint(line: string): TapPoint | undefined {

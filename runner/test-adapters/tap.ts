@@ -1,14 +1,24 @@
 /**
- * node-tap (the `tap` package, v18+). `tap run --reporter=tap` writes the raw TAP of the whole
- * run to the report file: every test file is a top-level subtest named by its path, holding its
- * `t.test` subtests as nested blocks. Coverage is switched off: tap otherwise fails any run that
- * does not reach full coverage, which says nothing about the tests themselves.
+ * node-tap (the `tap` package). Two generations of command line, chosen by the installed
+ * version:
+ *
+ * - tap 18+: `tap run --reporter=tap --reporter-file=<report>`.
+ * - tap 12-16: `tap --reporter=tap --output-file=<report>` (the raw TAP of the whole run; these
+ *   have no `run` subcommand and no `--reporter-file`).
+ *
+ * Either way every test file is a top-level subtest named by its path, holding its `t.test`
+ * subtests as nested blocks (tap 12-14 print a file that ran in parallel as a `{ ... }` buffered
+ * block, which the parser reads too). Coverage is switched off and its checks with it: tap
+ * otherwise fails any run that does not reach full coverage, which says nothing about the tests
+ * themselves. tap 12-16 also get `--timeout=0`: the run's own timeout is the one that counts,
+ * not tap's per-file default of 30 s, which a loaded machine can hit.
  *
  * A test is a subtest (`t.test`); assertions only decide its outcome. Assertions made outside any
  * subtest count towards one result named after the file, which is also the result a file gets
  * when its process fails to load or crashes (its error then goes to stderr, not into the TAP).
  */
-import { join } from "node:path";
+import { readFileSync, realpathSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { TestRunError } from "../../core/errors.js";
 import {
@@ -38,20 +48,23 @@ export const tapAdapter: TestAdapter = {
   },
 
   buildCommand(options: BuildCommandOptions): TestCommand {
+    const major = installedTapMajor(options.root, options.binDir);
+    const args =
+      major !== undefined && major < 18
+        ? legacyArgs(major, options.reportPath)
+        : [
+            "run",
+            "--reporter=tap",
+            `--reporter-file=${options.reportPath}`,
+            "--disable-coverage",
+            "--allow-empty-coverage",
+            "--allow-incomplete-coverage",
+            "--no-color",
+          ];
     return {
       command: join(options.binDir, "tap"),
-      args: [
-        "run",
-        "--reporter=tap",
-        `--reporter-file=${options.reportPath}`,
-        "--disable-coverage",
-        "--allow-empty-coverage",
-        "--allow-incomplete-coverage",
-        "--no-color",
-        "--",
-        ...options.files,
-      ],
-      env: { NO_COLOR: "1" },
+      args: [...args, "--", ...options.files],
+      env: { NO_COLOR: "1", TAP_COLORS: "0" },
     };
   },
 
@@ -69,6 +82,76 @@ export const tapAdapter: TestAdapter = {
     return uniqueIds(results);
   },
 };
+
+/**
+ * tap 12-16. Explicit flags override the project's `.taprc` and package.json `tap` settings
+ * (`check-coverage`, `100`, `coverage-map`, `timeout`, `reporter`, `output-file`); its other
+ * settings (`node-arg`, `test-env`, `ts`, `jobs`, `before`) still apply. Each tap refuses flags
+ * it does not know, so each gets only the ones it has: tap 12 parses its arguments by hand and
+ * has no `--no-check-coverage` (it never checks coverage unless told to); `--no-coverage-map`
+ * came during tap 14 (without it, tap loads the project's coverage map and leaves it unused).
+ */
+function legacyArgs(major: number, reportPath: string): string[] {
+  const args = [
+    "--reporter=tap",
+    `--output-file=${reportPath}`,
+    "--no-coverage",
+    "--timeout=0",
+    "--no-color",
+  ];
+  if (major >= 13) args.push("--no-check-coverage");
+  if (major >= 15) args.push("--no-coverage-map");
+  return args;
+}
+
+/**
+ * The major version of the tap the command runs: the package that `binDir/tap` links into, else
+ * the one Node would resolve from the project root. Undefined when neither can be read; the
+ * command is then the current generation's.
+ */
+export function installedTapMajor(root: string, binDir: string): number | undefined {
+  const version = packageVersionAbove(join(binDir, "tap")) ?? resolvedVersion(root);
+  const major = version === undefined ? undefined : /^(\d+)\./.exec(version)?.[1];
+  return major === undefined ? undefined : Number(major);
+}
+
+/** The version of the `tap` package holding `file` (through symlinks), if it is in one. */
+function packageVersionAbove(file: string): string | undefined {
+  let dir: string;
+  try {
+    dir = dirname(realpathSync(file));
+  } catch {
+    return undefined;
+  }
+  for (;;) {
+    // Build folders may hold a package.json of their own without a name (`{"type": "module"}`).
+    const pkg = readPackage(join(dir, "package.json"));
+    if (typeof pkg?.name === "string") return pkg.name === "tap" ? pkg.version : undefined;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/** `node_modules/tap/package.json` in root or the nearest folder above it that has one. */
+function resolvedVersion(root: string): string | undefined {
+  for (let dir = root; ; dir = dirname(dir)) {
+    const pkg = readPackage(join(dir, "node_modules", "tap", "package.json"));
+    if (pkg?.name === "tap") return pkg.version;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+function readPackage(path: string): { name?: unknown; version?: string } | undefined {
+  try {
+    const pkg: unknown = JSON.parse(readFileSync(path, "utf8"));
+    if (pkg === null || typeof pkg !== "object") return undefined;
+    const { name, version } = pkg as Record<string, unknown>;
+    return { name, ...(typeof version === "string" ? { version } : {}) };
+  } catch {
+    return undefined;
+  }
+}
 
 function readDocument(input: ParseReportInput): TapDocument {
   const doc = parseTap(requireReport("tap", input));

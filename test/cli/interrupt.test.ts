@@ -37,7 +37,7 @@ describe("interrupting repogym mine", () => {
       });
     });
     // Wait until the test runner for the slow test is running, then interrupt.
-    for (let i = 0; i < 100 && !running(marker); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && !running(marker); i++) await new Promise((r) => setTimeout(r, 100));
     expect(running(marker)).toBe(true);
     child.kill("SIGINT");
     const code = await exited;

@@ -155,6 +155,38 @@ describe("failure messages", () => {
     );
     expect(errorFromStderr(stderr, ["/project/test/b.test.js"])).toBeUndefined();
   });
+
+  it("finds a CommonJS file's missing module by the require stack naming it, without that stack", () => {
+    const stderr = [
+      "node:internal/modules/cjs/loader:1210",
+      "  throw err;",
+      "  ^",
+      "",
+      "Error: Cannot find module './missing'",
+      "Require stack:",
+      "- /project/test/a.test.js",
+      "    at Module._resolveFilename (node:internal/modules/cjs/loader:1207:15)",
+      "    at Object.<anonymous> (/project/test/a.test.js:1:1) {",
+      "  code: 'MODULE_NOT_FOUND',",
+      "  requireStack: [ '/project/test/a.test.js' ]",
+      "}",
+      "",
+      "Node.js v20.20.2",
+      "/project/test/b.test.js:1",
+      "throw new Error('b broke')",
+      "^",
+      "",
+      "Error: b broke",
+      "    at Object.<anonymous> (/project/test/b.test.js:1:7)",
+    ].join("\n");
+
+    expect(errorFromStderr(stderr, ["/project/test/a.test.js"])).toBe(
+      "Error: Cannot find module './missing'",
+    );
+    expect(errorFromStderr(stderr, ["/project/test/b.test.js"])).toBe("Error: b broke");
+    expect(errorFromStderr(stderr, ["/project/test/c.test.js"])).toBeUndefined();
+    expect(errorFromStderr(stderr)).toBe("Error: Cannot find module './missing'");
+  });
 });
 
 describe("ids and paths", () => {

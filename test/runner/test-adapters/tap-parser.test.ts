@@ -136,6 +136,109 @@ describe("parseTap", () => {
     expect(firstFailure(file.subtest!)?.diagnostics).toEqual({ diff: "-2\n+1\n" });
   });
 
+  it("keeps a test's console output that node-tap prints left of its subtest out of the tree", () => {
+    const doc = parseTap(
+      [
+        "TAP version 13",
+        "# Subtest: test/a.test.js",
+        "    # Subtest: outer",
+        "        # Subtest: inner",
+        "            ok 1 - works",
+        "    printed by the test",
+        "    {",
+        "            1..1",
+        "        ok 1 - inner # time=1ms",
+        "        1..1",
+        "    ok 1 - outer",
+        "    1..1",
+        "ok 1 - test/a.test.js",
+        "1..1",
+      ].join("\n"),
+    );
+
+    const outer = doc.points[0]?.subtest?.points[0];
+    expect(outer?.description).toBe("outer");
+    expect(outer?.subtest?.points.map((point) => point.description)).toEqual(["inner"]);
+    expect(outer?.subtest?.points[0]?.subtest?.plan).toEqual({ start: 1, end: 1 });
+    expect(doc.extra).toEqual(["printed by the test", "{"]);
+    expect(doc.plan).toEqual({ start: 1, end: 1 });
+  });
+
+  it("ends a block at a non-TAP line left of it when the TAP after it is further left still", () => {
+    const doc = parseTap(
+      [
+        "TAP version 13",
+        "# Subtest: test/a.test.js",
+        "    # Subtest: inner",
+        "        ok 1 - first",
+        "    Killed",
+        "not ok 1 - test/a.test.js",
+        "1..1",
+      ].join("\n"),
+    );
+
+    const file = doc.points[0]?.subtest;
+    expect(file?.points).toEqual([]);
+    expect(file?.unfinished?.name).toBe("inner");
+    expect(file?.unfinished?.points.map((point) => point.description)).toEqual(["first"]);
+    expect(doc.extra).toEqual(["Killed"]);
+  });
+
+  it("reads buffered subtests in braces, as node-tap 12-14 prints files run in parallel", () => {
+    const doc = parseTap(
+      [
+        "TAP version 13",
+        "ok 1 - test/a.test.js # time=2ms {",
+        "    ok 1 - plain",
+        "    ok 2 - object { a: 1 } {",
+        "        ok 1 - deep",
+        "        1..1",
+        "    }",
+        "    ok 3 - ends in a brace {",
+        "    1..3",
+        "}",
+        "",
+        "not ok 2 - test/b.test.js # time=9ms",
+        "  ---",
+        "  exitCode: 1",
+        "  ...",
+        "{",
+        "    not ok 1 - fails",
+        "    1..1",
+        "}",
+        "ok 3 - test/empty.test.js {",
+        "}",
+        "1..3",
+      ].join("\n"),
+    );
+
+    expect(doc.points.map((point) => [point.description, point.ok])).toEqual([
+      ["test/a.test.js", true],
+      ["test/b.test.js", false],
+      ["test/empty.test.js", true],
+    ]);
+    const [a, b, empty] = doc.points;
+    expect(a?.subtest?.points.map((point) => point.description)).toEqual([
+      "plain",
+      "object { a: 1 }",
+      "ends in a brace {",
+    ]);
+    expect(a?.subtest?.points[1]?.subtest?.points[0]?.description).toBe("deep");
+    expect(a?.subtest?.points[2]?.subtest).toBeUndefined();
+    expect(b?.diagnostics).toEqual({ exitCode: 1 });
+    expect(b?.subtest?.points[0]?.description).toBe("fails");
+    expect(empty?.subtest?.points).toEqual([]);
+    expect(doc.plan).toEqual({ start: 1, end: 3 });
+    expect(doc.extra).toEqual([]);
+  });
+
+  it("marks a buffered subtest whose closing brace never came as unfinished", () => {
+    const doc = parseTap(["TAP version 13", "ok 1 - test/a.test.js {", "    ok 1 - first"].join("\n"));
+
+    expect(doc.points[0]?.subtest?.points).toEqual([]);
+    expect(doc.points[0]?.subtest?.unfinished?.points[0]?.description).toBe("first");
+  });
+
   it("names a subtest from its own first line, as the TAP 14 spec prints it", () => {
     const doc = parseTap(
       ["TAP version 14", "    # Subtest: child", "    ok 1 - works", "    1..1", "ok 1 - child", "1..1"].join(

@@ -1,16 +1,37 @@
+import { mkdir, symlink, writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { TestRunError } from "../../../core/errors.js";
-import { runTests } from "../../../runner/run-tests.js";
-import { tapAdapter } from "../../../runner/test-adapters/tap.js";
+import { installedTapMajor, tapAdapter } from "../../../runner/test-adapters/tap.js";
 import type { ParseReportInput, TestResult } from "../../../runner/test-adapters/types.js";
-import { linkNodeModules, tempDir, writeTree } from "../../helpers/fixture-repo.js";
+import { tempDir, writeTree } from "../../helpers/fixture-repo.js";
+import { TAP_MAJORS, type TapMajor, tapProject } from "./tap-project.js";
 
-const PACKAGE_JSON = JSON.stringify({
-  name: "fixture",
-  type: "module",
-  scripts: { test: "tap" },
-  devDependencies: { tap: "^21.8.0" },
-});
+/**
+ * The fixture's package.json. tap 16 reads settings from it; these ask for everything that must
+ * not reach a run: coverage checks at 100%, a coverage map that does not exist, another reporter
+ * and report file, a one-second timeout.
+ */
+function packageJson(major: TapMajor): string {
+  return JSON.stringify({
+    name: "fixture",
+    type: "module",
+    scripts: { test: "tap" },
+    devDependencies: { tap: major === 16 ? "^16.3.10" : "^21.8.0" },
+    ...(major === 16
+      ? {
+          tap: {
+            "check-coverage": true,
+            100: true,
+            "coverage-map": "missing-map.js",
+            reporter: "spec",
+            "output-file": "elsewhere.tap",
+            timeout: 1,
+          },
+        }
+      : {}),
+  });
+}
 
 const MAIN_TEST = `
 import t from "tap";
@@ -25,6 +46,8 @@ t.test("math", async (t) => {
   });
   t.test("nested", async (t) => {
     t.test("same name", async (t) => {
+      // tap passes this through at the file's depth, left of the subtest it comes from.
+      console.log("printed from a nested test");
       t.ok(true);
     });
   });
@@ -54,16 +77,18 @@ t.test("throws", async () => {
 });
 `;
 
-const FILES = {
-  "package.json": PACKAGE_JSON,
-  "src/lib.js": "export const add = (a, b) => a + b;\n",
-  "test/main.test.js": MAIN_TEST,
-  // Assertions outside any subtest count as one test named after the file.
-  "test/plain.test.js": `import t from "tap";\nt.ok(true, "plain");\nt.equal(2, 2);\n`,
-  // The usual "before fix" state: the test imports something the source does not have yet.
-  "test/broken.test.js": `import t from "tap";\nimport { subtract } from "../src/lib.js";\nt.equal(subtract(2, 1), 1);\n`,
-  "test/other.test.js": `import t from "tap";\nt.test("must not run", async (t) => t.ok(true));\n`,
-};
+function files(major: TapMajor) {
+  return {
+    "package.json": packageJson(major),
+    "src/lib.js": "export const add = (a, b) => a + b;\n",
+    "test/main.test.js": MAIN_TEST,
+    // Assertions outside any subtest count as one test named after the file.
+    "test/plain.test.js": `import t from "tap";\nt.ok(true, "plain");\nt.equal(2, 2);\n`,
+    // The usual "before fix" state: the test imports something the source does not have yet.
+    "test/broken.test.js": `import t from "tap";\nimport { subtract } from "../src/lib.js";\nt.equal(subtract(2, 1), 1);\n`,
+    "test/other.test.js": `import t from "tap";\nt.test("must not run", async (t) => t.ok(true));\n`,
+  };
+}
 
 function byId(results: TestResult[]): Map<string, TestResult> {
   return new Map(results.map((result) => [result.id, result]));
@@ -73,17 +98,11 @@ function parseInput(report: string | undefined): ParseReportInput {
   return { root: "/project", files: ["test/a.test.js"], report, stdout: "", stderr: "", exitCode: 1 };
 }
 
-describe("tapAdapter", () => {
+describe.each(TAP_MAJORS)("tapAdapter with tap %i", (major) => {
   it("reports every subtest of the given files by file and parent subtests", async () => {
-    await using dir = await tempDir();
-    await writeTree(dir.path, FILES);
-    await linkNodeModules(dir.path);
+    await using project = await tapProject(major, files(major));
 
-    const run = await runTests({
-      adapter: tapAdapter,
-      root: dir.path,
-      files: ["test/main.test.js", "test/plain.test.js", "test/broken.test.js"],
-    });
+    const run = await project.run(["test/main.test.js", "test/plain.test.js", "test/broken.test.js"]);
 
     expect(run.ok, run.ok ? "" : `${run.reason}\n${run.output}`).toBe(true);
     if (!run.ok) return;
@@ -126,22 +145,38 @@ describe("tapAdapter", () => {
     const broken = results.get("test/broken.test.js");
     expect(broken?.outcome).toBe("failed");
     expect(broken?.message).toContain("does not provide an export named 'subtract'");
+    // Only the given files ran.
+    expect(run.results.some((result) => result.id.startsWith("test/other.test.js"))).toBe(false);
+  });
+
+  it("names a CommonJS file that cannot load by its own error", async () => {
+    await using project = await tapProject(major, {
+      "package.json": packageJson(major),
+      "test/fine.test.cjs": `const t = require("tap");\nt.test("fine", async (t) => t.ok(true));\n`,
+      "test/missing.test.cjs": `const t = require("tap");\nrequire("./not-there.cjs");\nt.ok(true);\n`,
+    });
+
+    const run = await project.run(["test/fine.test.cjs", "test/missing.test.cjs"]);
+
+    expect(run.ok, run.ok ? "" : `${run.reason}\n${run.output}`).toBe(true);
+    if (!run.ok) return;
+    expect(run.results).toEqual([
+      { id: "test/fine.test.cjs > fine", outcome: "passed" },
+      {
+        id: "test/missing.test.cjs",
+        outcome: "failed",
+        message: "Error: Cannot find module './not-there.cjs'",
+      },
+    ]);
   });
 
   it("turns a hanging test into a timeout, not a result", async () => {
-    await using dir = await tempDir();
-    await writeTree(dir.path, {
-      "package.json": PACKAGE_JSON,
+    await using project = await tapProject(major, {
+      "package.json": packageJson(major),
       "test/hang.test.js": `import t from "tap";\nt.test("hangs", () => new Promise(() => setInterval(() => {}, 1000)));\n`,
     });
-    await linkNodeModules(dir.path);
 
-    const run = await runTests({
-      adapter: tapAdapter,
-      root: dir.path,
-      files: ["test/hang.test.js"],
-      timeoutMs: 4_000,
-    });
+    const run = await project.run(["test/hang.test.js"], { timeoutMs: 4_000 });
 
     expect(run.ok).toBe(false);
     if (run.ok) return;
@@ -149,36 +184,176 @@ describe("tapAdapter", () => {
   });
 
   it("fails the run when the runner itself dies", async () => {
-    await using dir = await tempDir();
-    await writeTree(dir.path, {
-      "package.json": PACKAGE_JSON,
+    await using project = await tapProject(major, {
+      "package.json": packageJson(major),
       "test/first.test.js": `import t from "tap";\nt.test("passes", async (t) => t.ok(true));\n`,
       // Test files run as child processes of the tap runner.
       "test/kill.test.js": `import t from "tap";\nt.test("kills the runner", async () => { process.kill(process.ppid, "SIGKILL"); });\n`,
     });
-    await linkNodeModules(dir.path);
 
-    const run = await runTests({
-      adapter: tapAdapter,
-      root: dir.path,
-      files: ["test/first.test.js", "test/kill.test.js"],
-    });
+    const run = await project.run(["test/first.test.js", "test/kill.test.js"]);
 
     expect(run.ok).toBe(false);
   });
 
-  it("runs the installed tap with raw TAP into the report and coverage off", () => {
+  it("reads the project's tap version from the package its bin links to", async () => {
+    await using project = await tapProject(major, { "package.json": packageJson(major) });
+
+    expect(installedTapMajor(project.path, project.binDir)).toBe(major);
+    // Without a usable bin folder, the package Node resolves from the project root.
+    expect(installedTapMajor(project.path, join(project.path, "nowhere"))).toBe(major);
+  });
+});
+
+describe("tapAdapter", () => {
+  it("runs tap 18+ with raw TAP into the report and coverage off", async () => {
+    await using project = await tapProject(21, { "package.json": packageJson(21) });
     const command = tapAdapter.buildCommand({
-      root: "/project",
+      root: project.path,
       files: ["test/a.test.js"],
       reportPath: "/tmp/report",
-      binDir: "/project/node_modules/.bin",
+      binDir: project.binDir,
     });
-    expect(command.command).toBe("/project/node_modules/.bin/tap");
-    expect(command.args).toContain("--reporter=tap");
-    expect(command.args).toContain("--reporter-file=/tmp/report");
+    expect(command.command).toBe(join(project.binDir, "tap"));
+    expect(command.args.slice(0, 3)).toEqual(["run", "--reporter=tap", "--reporter-file=/tmp/report"]);
     expect(command.args).toContain("--disable-coverage");
     expect(command.args.slice(-2)).toEqual(["--", "test/a.test.js"]);
+  });
+
+  it("runs tap 13-16 with raw TAP into an output file, coverage, its checks and tap's timeout off", async () => {
+    await using project = await tapProject(16, { "package.json": packageJson(16) });
+    const command = tapAdapter.buildCommand({
+      root: project.path,
+      files: ["test/a.test.js"],
+      reportPath: "/tmp/report",
+      binDir: project.binDir,
+    });
+    expect(command.command).toBe(join(project.binDir, "tap"));
+    expect(command.args).toEqual([
+      "--reporter=tap",
+      "--output-file=/tmp/report",
+      "--no-coverage",
+      "--timeout=0",
+      "--no-color",
+      "--no-check-coverage",
+      "--no-coverage-map",
+      "--",
+      "test/a.test.js",
+    ]);
+  });
+
+  it("gives tap 12, which refuses flags it does not know, only the ones it has", async () => {
+    await using dir = await tempDir();
+    // An installed tap 12 as npm lays it out: the package, and .bin/tap linking to its bin.
+    const packageDir = join(dir.path, "node_modules", "tap");
+    await writeTree(packageDir, {
+      "package.json": JSON.stringify({ name: "tap", version: "12.7.0", bin: { tap: "bin/run.js" } }),
+      "bin/run.js": "#!/usr/bin/env node\n",
+    });
+    await mkdir(join(dir.path, "node_modules", ".bin"));
+    await symlink("../tap/bin/run.js", join(dir.path, "node_modules", ".bin", "tap"));
+
+    const command = tapAdapter.buildCommand({
+      root: dir.path,
+      files: ["test/a.test.js"],
+      reportPath: "/tmp/report",
+      binDir: join(dir.path, "node_modules", ".bin"),
+    });
+    expect(command.args).toEqual([
+      "--reporter=tap",
+      "--output-file=/tmp/report",
+      "--no-coverage",
+      "--timeout=0",
+      "--no-color",
+      "--",
+      "test/a.test.js",
+    ]);
+  });
+
+  it("runs the current generation's command when no tap version can be read", async () => {
+    await using dir = await tempDir();
+    await writeFile(join(dir.path, "package.json"), "{}");
+    const command = tapAdapter.buildCommand({
+      root: dir.path,
+      files: ["test/a.test.js"],
+      reportPath: "/tmp/report",
+      binDir: join(dir.path, "node_modules", ".bin"),
+    });
+    expect(command.args[0]).toBe("run");
+  });
+
+  it("reads tap 12-14's report of files that ran in parallel, each a buffered { } block", () => {
+    // The shape tap 14 writes with --jobs=2, cut down.
+    const report = [
+      "TAP version 13",
+      "not ok 1 - test/a.test.js # time=62.565ms",
+      "  ---",
+      "  file: test/a.test.js",
+      "  exitCode: 1",
+      "  ...",
+      "{",
+      "    # Subtest: math",
+      "        # Subtest: adds",
+      "            ok 1 - should be equal",
+      "    hello from a",
+      "            1..1",
+      "        ok 1 - adds # time=13.165ms",
+      "        ",
+      "        # Subtest: wrong",
+      "            not ok 1 - three minus one",
+      "              ---",
+      "              diff: |",
+      "                --- expected",
+      "                +++ actual",
+      "                @@ -1,1 +1,1 @@",
+      "                -1",
+      "                +2",
+      "              ...",
+      "            ",
+      "            1..1",
+      "        not ok 2 - wrong # time=20.543ms",
+      "        ",
+      "        1..2",
+      "    not ok 1 - math # time=40ms",
+      "    ",
+      "    1..1",
+      "}",
+      "",
+      "ok 2 - test/b.test.js # time=2.043ms {",
+      "    ok 1 - plain",
+      "    1..1",
+      "}",
+      "",
+      "not ok 3 - test/c.test.js # time=198.076ms",
+      "  ---",
+      "  exitCode: 1",
+      "  ...",
+      "{",
+      "    1..0 # no tests found",
+      "}",
+      "",
+      "1..3",
+    ].join("\n");
+    const stderr = [
+      "/project/test/c.test.js:1",
+      "Error: Cannot find module './nonexistent'",
+      "Require stack:",
+      "- /project/test/c.test.js",
+      "    at Object.<anonymous> (/project/test/c.test.js:1)",
+    ].join("\n");
+
+    const results = tapAdapter.parseReport({ ...parseInput(report), stderr });
+
+    expect(results).toEqual([
+      { id: "test/a.test.js > math > adds", outcome: "passed" },
+      {
+        id: "test/a.test.js > math > wrong",
+        outcome: "failed",
+        message: "three minus one\n--- expected\n+++ actual\n-1\n+2",
+      },
+      { id: "test/b.test.js", outcome: "passed" },
+      { id: "test/c.test.js", outcome: "failed", message: "Error: Cannot find module './nonexistent'" },
+    ]);
   });
 
   it("detects tap from dependencies or the test script, and not from tape or tap-spec", () => {
