@@ -31,8 +31,12 @@ export const ConfigSchema = z
         package_manager: PackageManagerSchema.optional(),
         /** Replaces the detected install command, e.g. `npm ci --ignore-scripts`. */
         install: z.string().min(1).optional(),
-        /** Commands run in every state after install, e.g. `npm run build`. */
-        setup: z.array(z.string().min(1)).default([]),
+        /**
+         * Commands run in every state after install, e.g. `npm run build`. When absent, a
+         * `prepare` script is run (`npm run prepare`), as `npm install` in a clone would; `[]`
+         * runs nothing.
+         */
+        setup: z.array(z.string().min(1)).optional(),
         framework: z.enum(FRAMEWORKS).optional(),
         /**
          * Replaces the adapter's test command. `{files}` becomes the test files and `{report}`
@@ -41,7 +45,7 @@ export const ConfigSchema = z
         test_command: z.string().min(1).optional(),
       })
       .strict()
-      .default({ setup: [] }),
+      .default({}),
     limits: z
       .object({
         max_source_files: z.number().int().positive().default(20),

@@ -21,10 +21,15 @@ export interface DependencyCacheOptions {
   /** Folder holding one installed node_modules per dependency key. */
   cacheDir: string;
   timeoutMs: number;
-  /** Replaces the detected install command. */
-  installCommand?: string;
   /** Environment for installs (they need the registry, HOME and proxies). */
   env?: NodeJS.ProcessEnv;
+}
+
+export interface PrepareOptions {
+  /** Replaces the detected install command. */
+  installCommand?: string;
+  /** Use this package manager (and its lockfile) instead of the detected one. */
+  packageManager?: PackageManager;
 }
 
 const MARKER = ".repogym-installed";
@@ -39,11 +44,11 @@ export class DependencyCache {
   private readonly inflight = new Map<string, Promise<DependencyResult>>();
   constructor(private readonly options: DependencyCacheOptions) {}
 
-  async prepare(stateDir: string): Promise<DependencyResult> {
+  async prepare(stateDir: string, prepareOptions: PrepareOptions = {}): Promise<DependencyResult> {
     const manifestText = await readOptional(join(stateDir, "package.json"));
     const manifest = manifestText === undefined ? undefined : safeJson(manifestText);
-    const plan = planInstall(stateDir, manifest);
-    const command = this.options.installCommand ?? plan.command;
+    const plan = planInstall(stateDir, manifest, prepareOptions.packageManager);
+    const command = prepareOptions.installCommand ?? plan.command;
     if (!manifest || !hasDependencies(manifest)) {
       return {
         ok: true,

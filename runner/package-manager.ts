@@ -34,12 +34,18 @@ const LOCKFILES: Array<[string, PackageManager]> = [
 ];
 
 /** Picks the package manager from the lockfile (or `packageManager` field) and its install command. */
-export function planInstall(root: string, packageJson: Record<string, unknown> | undefined): InstallPlan {
+export function planInstall(
+  root: string,
+  packageJson: Record<string, unknown> | undefined,
+  override?: PackageManager,
+): InstallPlan {
   const declared = typeof packageJson?.packageManager === "string" ? packageJson.packageManager : "";
   for (const [lockfile, manager] of LOCKFILES) {
+    if (override && manager !== override) continue;
     if (existsSync(join(root, lockfile)))
       return { packageManager: manager, lockfile, command: installCommand(manager, true, declared) };
   }
+  if (override) return { packageManager: override, command: installCommand(override, false, declared) };
   const manager: PackageManager = declared.startsWith("pnpm")
     ? "pnpm"
     : declared.startsWith("yarn")

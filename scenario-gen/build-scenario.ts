@@ -14,7 +14,6 @@ export interface BuildScenarioInput {
   patch: string;
   testPatch: string;
   proof: Extract<ProofResult, { ok: true }>;
-  setup: string[];
   toolVersion: string;
   now: Date;
 }
@@ -58,7 +57,7 @@ export function buildScenario(input: BuildScenarioInput): Scenario {
     environment: {
       package_manager: proof.packageManager,
       install: proof.installCommand,
-      setup: input.setup,
+      setup: proof.setup,
       framework: proof.framework,
       test_files: candidate.runnableTests,
       dependency_key: proof.dependencyKey,

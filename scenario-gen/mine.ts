@@ -131,7 +131,6 @@ export async function mineRepository(options: MineOptions): Promise<MineSummary>
     const cache = new DependencyCache({
       cacheDir: options.cacheDir,
       timeoutMs: config.timeouts.install_ms,
-      ...(config.environment.install ? { installCommand: config.environment.install } : {}),
     });
     try {
       let next = 0;
@@ -299,7 +298,6 @@ async function mineCandidate(input: MineCandidateInput): Promise<CandidateOutcom
       patch,
       testPatch,
       proof,
-      setup: input.config.environment.setup,
       toolVersion: input.toolVersion,
       now: input.now(),
     });

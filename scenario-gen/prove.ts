@@ -4,11 +4,12 @@ import type { Config } from "../core/config.js";
 import { describeError } from "../core/errors.js";
 import type { PackageManager } from "../core/scenario.js";
 import type { DependencyCache } from "../runner/dependency-cache.js";
+import { engineNote } from "../runner/node-engine.js";
 import { runProcess } from "../runner/process.js";
 import { runTests, testEnvironment } from "../runner/run-tests.js";
 import { applyPatch, extractTree } from "../runner/state-tree.js";
 import { detectAdapter, getAdapter, withCommandOverride } from "../runner/test-adapters/index.js";
-import type { FrameworkName, TestAdapter, TestResult } from "../runner/test-adapters/types.js";
+import type { FrameworkName, ProjectInfo, TestAdapter, TestResult } from "../runner/test-adapters/types.js";
 import type { SkipReason } from "./candidates.js";
 import { compareRuns, type RunComparison } from "./compare-runs.js";
 
@@ -50,6 +51,8 @@ export type ProofResult =
       packageManager: PackageManager;
       installCommand: string;
       dependencyKey: string;
+      /** The setup commands that ran in each state. */
+      setup: string[];
       comparison: RunComparison;
       before: TestResult[][];
       after: TestResult[][];
@@ -67,10 +70,14 @@ type StateName = "before" | "after";
  */
 export async function proveChange(input: ProofInput): Promise<ProofResult> {
   const timings: ProofTimings = { extractMs: 0, installMs: 0, setupMs: 0, beforeMs: 0, afterMs: 0 };
-  const fail = (reason: SkipReason, detail: string, output?: string): ProofResult =>
-    output === undefined
-      ? { ok: false, reason, detail, timings }
-      : { ok: false, reason, detail, output, timings };
+  let packageJson: ProjectInfo["packageJson"];
+  // A failure on a Node version the project does not support says so.
+  const fail = (reason: SkipReason, detail: string, output?: string): ProofResult => {
+    const explained = reason === "patch-failed" ? detail : `${detail}${engineNote(packageJson)}`;
+    return output === undefined
+      ? { ok: false, reason, detail: explained, timings }
+      : { ok: false, reason, detail: explained, output, timings };
+  };
   const dirs: Record<StateName, string> = {
     before: join(input.workDir, "before"),
     after: join(input.workDir, "after"),
@@ -87,23 +94,29 @@ export async function proveChange(input: ProofInput): Promise<ProofResult> {
       return fail("patch-failed", describeError(error));
     }
     timings.extractMs = performance.now() - started;
+    packageJson = await readPackageJson(dirs.after);
 
     started = performance.now();
     let install: Awaited<ReturnType<DependencyCache["prepare"]>> | undefined;
     for (const state of ["before", "after"] as const) {
-      install = await input.cache.prepare(dirs[state]);
+      const { install: installCommand, package_manager: packageManager } = input.config.environment;
+      install = await input.cache.prepare(dirs[state], {
+        ...(installCommand ? { installCommand } : {}),
+        ...(packageManager ? { packageManager } : {}),
+      });
       if (!install.ok) return fail("install-failed", install.reason, install.output);
     }
     timings.installMs = performance.now() - started;
     if (!install?.ok) return fail("install-failed", "no install result");
 
-    const adapter = await resolveAdapter(dirs.after, input);
+    const adapter = resolveAdapter(dirs.after, packageJson, input);
     if (!adapter)
       return fail("no-framework", "no supported test framework in package.json; set environment.framework");
 
     started = performance.now();
+    const setup = input.config.environment.setup ?? defaultSetup(packageJson);
     for (const state of ["before", "after"] as const) {
-      for (const command of input.config.environment.setup) {
+      for (const command of setup) {
         const result = await runProcess("/bin/sh", ["-c", command], {
           cwd: dirs[state],
           env: {
@@ -147,6 +160,7 @@ export async function proveChange(input: ProofInput): Promise<ProofResult> {
       packageManager: install.packageManager,
       installCommand: install.command,
       dependencyKey: install.key,
+      setup,
       comparison: compareRuns(runs.before, runs.after),
       before: runs.before,
       after: runs.after,
@@ -158,20 +172,32 @@ export async function proveChange(input: ProofInput): Promise<ProofResult> {
   }
 }
 
-async function resolveAdapter(root: string, input: ProofInput): Promise<TestAdapter | undefined> {
-  let adapter: TestAdapter | undefined;
-  const name = input.framework ?? input.config.environment.framework;
-  if (name) {
-    adapter = getAdapter(name);
-  } else {
-    let packageJson: Record<string, unknown> | undefined;
-    try {
-      packageJson = JSON.parse(await readFile(join(root, "package.json"), "utf8")) as Record<string, unknown>;
-    } catch {
-      packageJson = undefined;
-    }
-    adapter = detectAdapter(packageJson ? { root, packageJson } : { root });
+async function readPackageJson(root: string): Promise<ProjectInfo["packageJson"]> {
+  try {
+    const value: unknown = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
+    return typeof value === "object" && value !== null && !Array.isArray(value)
+      ? (value as ProjectInfo["packageJson"])
+      : undefined;
+  } catch {
+    return undefined;
   }
+}
+
+/**
+ * `npm install` in a fresh clone runs the project's `prepare` script (often the build its
+ * tests import from); the dependency cache leaves root scripts out, so each state runs it here.
+ */
+export function defaultSetup(packageJson: ProjectInfo["packageJson"]): string[] {
+  return packageJson?.scripts?.prepare ? ["npm run prepare"] : [];
+}
+
+function resolveAdapter(
+  root: string,
+  packageJson: ProjectInfo["packageJson"],
+  input: ProofInput,
+): TestAdapter | undefined {
+  const name = input.framework ?? input.config.environment.framework;
+  let adapter = name ? getAdapter(name) : detectAdapter(packageJson ? { root, packageJson } : { root });
   if (adapter && input.config.environment.test_command) {
     adapter = withCommandOverride(adapter, input.config.environment.test_command);
   }

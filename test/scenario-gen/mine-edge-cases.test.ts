@@ -105,4 +105,43 @@ describe("mining edge cases", () => {
     expect(scenario!.environment.test_files).toEqual(["checks/a.js"]);
     expect(scenario!.FAIL_TO_PASS).toEqual(["checks/a.js > double"]);
   });
+
+  it("runs the project's prepare script in each state, as npm install in a clone would", async () => {
+    await using repo = await FixtureRepo.create();
+    await using suite = await tempDir();
+    await using cache = await tempDir();
+    // Tests import the built file, which only `prepare` creates.
+    const build =
+      'import { mkdirSync, copyFileSync } from "node:fs";\nmkdirSync("lib", { recursive: true });\ncopyFileSync("src/a.js", "lib/a.js");\n';
+    await repo.commit("init", {
+      "package.json": JSON.stringify({
+        type: "module",
+        scripts: { prepare: "node build.js", test: "node --test" },
+      }),
+      "build.js": build,
+      "src/a.js": "export const double = (n) => n;\n",
+    });
+    const fix = await repo.commit("Fix", {
+      "src/a.js": "export const double = (n) => n * 2;\n",
+      "test/a.test.js": testFile("../lib/a.js"),
+    });
+    const summary = await mine(repo, suite.path, cache.path);
+    expect(summary.scenarios.map((s) => s.sha)).toEqual([fix]);
+    const [scenario] = await readSuite(suite.path);
+    expect(scenario!.environment.setup).toEqual(["npm run prepare"]);
+
+    // `setup: []` turns it off: without the build, the test cannot pass in either state.
+    await using suite2 = await tempDir();
+    const config = defaultConfig();
+    config.environment.setup = [];
+    const off = await mineRepository({
+      repo: repo.path,
+      suiteDir: suite2.path,
+      cacheDir: cache.path,
+      toolVersion: "t",
+      config,
+      runs: 1,
+    });
+    expect(off.skipped.find((s) => s.sha === fix)?.reason).toBe("no-fail-to-pass");
+  });
 });
