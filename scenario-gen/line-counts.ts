@@ -1,6 +1,4 @@
-import { spawn } from "node:child_process";
-import { StringDecoder } from "node:string_decoder";
-import { GitError } from "../core/errors.js";
+import { streamGit } from "../core/git-stream.js";
 
 export interface LineCount {
   /** Lines added and removed; null for binary files. */
@@ -34,56 +32,25 @@ export async function countChangedLines(
     "--no-renames",
     "--no-ext-diff",
   ];
-  const child = spawn("git", args, { cwd: repo, stdio: ["pipe", "pipe", "pipe"] });
-  const decoder = new StringDecoder("utf8");
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", resolve);
-  });
-  child.stdin.on("error", () => {});
   // "<commit> <first parent>" diffs a merge against its first parent, like the scan does.
-  child.stdin.end(commits.map((c) => `${c.sha}${c.parents[0] ? ` ${c.parents[0]}` : ""}\n`).join(""));
-
-  let buffer = "";
+  const input = commits.map((c) => `${c.sha}${c.parents[0] ? ` ${c.parents[0]}` : ""}\n`).join("");
   let current: CommitLineCounts | undefined;
-  const take = (final: boolean) => {
-    const tokens = buffer.split("\0");
-    buffer = final ? "" : (tokens.pop() ?? "");
-    for (const raw of tokens) {
-      const token = raw.replace(/^\n+/, "");
-      if (token === "") continue;
-      const numstat = /^(\d+|-)\t(\d+|-)\t(.*)$/s.exec(token);
-      if (!numstat) {
-        // A commit header: the sha diff-tree is about to describe.
-        current = new Map();
-        result.set(token.trim(), current);
-        continue;
-      }
-      const binary = numstat[1] === "-";
-      current?.set(numstat[3]!, {
-        added: binary ? null : Number(numstat[1]),
-        removed: binary ? null : Number(numstat[2]),
-        binary,
-      });
+  for await (const raw of streamGit(repo, args, { separator: "\0", input })) {
+    const token = raw.replace(/^\n+/, "");
+    if (token === "") continue;
+    const numstat = /^(\d+|-)\t(\d+|-)\t(.*)$/s.exec(token);
+    if (!numstat) {
+      // A commit header: the sha diff-tree is about to describe.
+      current = new Map();
+      result.set(token.trim(), current);
+      continue;
     }
-  };
-  for await (const chunk of child.stdout) {
-    buffer += decoder.write(chunk as Buffer);
-    take(false);
-  }
-  buffer += decoder.end();
-  take(true);
-  const code = await exited;
-  if (code !== 0) {
-    throw new GitError(
-      `git diff-tree failed: ${stderr.trim() || `exit code ${code}`}`,
-      `git ${args.join(" ")}`,
-      stderr,
-    );
+    const binary = numstat[1] === "-";
+    current?.set(numstat[3]!, {
+      added: binary ? null : Number(numstat[1]),
+      removed: binary ? null : Number(numstat[2]),
+      binary,
+    });
   }
   return result;
 }

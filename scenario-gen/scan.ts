@@ -1,6 +1,5 @@
-import { spawn } from "node:child_process";
-import { StringDecoder } from "node:string_decoder";
 import { GitError } from "../core/errors.js";
+import { streamGit } from "../core/git-stream.js";
 
 export type ChangeStatus = "A" | "M" | "D" | "T";
 
@@ -109,43 +108,7 @@ export function parseRecord(record: string): CommitRecord {
  * on a long history.
  */
 export async function* scanHistory(repo: string, options: ScanOptions = {}): AsyncGenerator<CommitRecord> {
-  const args = scanArgs(options);
-  const child = spawn("git", args, { cwd: repo, stdio: ["ignore", "pipe", "pipe"] });
-  const decoder = new StringDecoder("utf8");
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exited = new Promise<number | null>((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => resolve(code));
-  });
-  let buffer = "";
-  let finished = false;
-  try {
-    for await (const chunk of child.stdout) {
-      buffer += decoder.write(chunk as Buffer);
-      let start = 0;
-      let end = buffer.indexOf(RECORD, 1);
-      while (end !== -1) {
-        yield parseRecord(buffer.slice(start + 1, end));
-        start = end;
-        end = buffer.indexOf(RECORD, start + 1);
-      }
-      buffer = buffer.slice(start);
-    }
-    buffer += decoder.end();
-    if (buffer.startsWith(RECORD)) yield parseRecord(buffer.slice(1));
-    finished = true;
-  } finally {
-    if (!finished) child.kill("SIGTERM");
-  }
-  const code = await exited;
-  if (code !== 0) {
-    throw new GitError(
-      `git log failed: ${stderr.trim() || `exit code ${code}`}`,
-      `git ${args.join(" ")}`,
-      stderr,
-    );
+  for await (const record of streamGit(repo, scanArgs(options), { separator: RECORD })) {
+    yield parseRecord(record);
   }
 }
