@@ -66,6 +66,22 @@ export const ConfigSchema = z
       .object({ runs: z.number().int().min(1).max(20).default(3) })
       .strict()
       .default({ runs: 3 }),
+    /**
+     * The scoring contract: weighted scorers whose weights sum to 1 (checked when the
+     * contract is built, see scorers/). Each entry's other keys are that scorer's options.
+     */
+    scoring: z
+      .array(
+        z
+          .object({
+            scorer: z.string().min(1),
+            weight: z.number().min(0).max(1),
+            options: z.record(z.string(), z.unknown()).default({}),
+          })
+          .strict(),
+      )
+      .min(1, "expected at least one scorer")
+      .default([{ scorer: "tests", weight: 1, options: {} }]),
   })
   .strict();
 
