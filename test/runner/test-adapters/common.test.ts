@@ -41,21 +41,28 @@ describe("detection", () => {
 
   it("finds a binary in a script only as a whole word or a path", () => {
     expect(scriptInvokes("jest", "jest")).toBe(true);
+    expect(scriptInvokes("tap", "tap")).toBe(true);
     expect(scriptInvokes("npx jest --ci", "jest")).toBe(true);
+    expect(scriptInvokes("npx tap --coverage", "tap")).toBe(true);
     expect(scriptInvokes("cross-env CI=1 jest", "jest")).toBe(true);
+    expect(scriptInvokes("npm run build && jest", "jest")).toBe(true);
     expect(scriptInvokes("npm run build&&jest", "jest")).toBe(true);
     expect(scriptInvokes("(cd pkg; jest)", "jest")).toBe(true);
     expect(scriptInvokes("lint && ./node_modules/.bin/tap test", "tap")).toBe(true);
+    expect(scriptInvokes("./node_modules/.bin/mocha test", "mocha")).toBe(true);
     expect(scriptInvokes("node node_modules/mocha/bin/mocha.js", "mocha")).toBe(true);
 
     expect(scriptInvokes("jest-puppeteer", "jest")).toBe(false);
+    expect(scriptInvokes("mocha-headless", "mocha")).toBe(false);
     expect(scriptInvokes("vitest run", "jest")).toBe(false);
     expect(scriptInvokes("vitest run", "test")).toBe(false);
+    expect(scriptInvokes("tape test/*.js", "tap")).toBe(false);
     expect(scriptInvokes("tape test/*.js | tap-spec", "tap")).toBe(false);
     expect(scriptInvokes("node tap.js", "tap")).toBe(false);
     expect(scriptInvokes("echo jest=1", "jest")).toBe(false);
     expect(scriptInvokes("", "jest")).toBe(false);
     expect(scriptInvokes(undefined, "jest")).toBe(false);
+    expect(scriptInvokes(undefined, "tap")).toBe(false);
   });
 
   it("detects a package by dependency or by any of its binaries in the test script", () => {
@@ -94,9 +101,34 @@ describe("failure messages", () => {
     ].join("\r\n");
 
     expect(summarizeFailure(message)).toBe("TypeError: cannot read x\none\ntwo\nthree\nfour");
+
+    const assertion = [
+      "\u001b[31mAssertionError: values differ\u001b[39m",
+      "",
+      "- 1",
+      "+ 2",
+      "    at Context.<anonymous> (test/a.test.js:3:5)",
+      "    at process.processImmediate (node:internal/timers:483:21)",
+      "one",
+      "two",
+      "three",
+    ].join("\n");
+    expect(summarizeFailure(assertion)).toBe("AssertionError: values differ\n- 1\n+ 2\none\ntwo");
   });
 
   it("ends the message at a code frame and drops jest's headers and advice before Details", () => {
+    const expectation = [
+      "\u001b[31mError: expect(received).toBe(expected)\u001b[39m",
+      "",
+      "Expected: 3",
+      "Received: 2",
+      "    > 4 |     expect(1 + 1).toBe(3);",
+      "    at Object.<anonymous> (test/math.test.js:4:19)",
+    ].join("\n");
+    expect(summarizeFailure(expectation)).toBe(
+      "Error: expect(received).toBe(expected)\nExpected: 3\nReceived: 2",
+    );
+
     const message = [
       "  ● Test suite failed to run",
       "",
@@ -119,6 +151,7 @@ describe("failure messages", () => {
 
   it("dedents what it keeps and has nothing to say about a bare stack", () => {
     expect(summarizeFailure("    Error: nested\n      detail")).toBe("Error: nested\n  detail");
+    expect(summarizeFailure("    at only (a stack)")).toBeUndefined();
     expect(summarizeFailure("    at only (a stack)\n\n")).toBeUndefined();
     expect(summarizeFailure("")).toBeUndefined();
   });
@@ -154,6 +187,33 @@ describe("failure messages", () => {
       "SyntaxError: Unexpected identifier 'error'",
     );
     expect(errorFromStderr(stderr, ["/project/test/b.test.js"])).toBeUndefined();
+    expect(errorFromStderr("just some logging\n")).toBeUndefined();
+  });
+
+  it("tells apart the errors of several files, ES module and CommonJS, in one stderr", () => {
+    const stderr = [
+      "file:///work/test/a.test.js:1",
+      'import { nope } from "./lib.js";',
+      "         ^^^^",
+      "SyntaxError: The requested module './lib.js' does not provide an export named 'nope'",
+      "    at ModuleJob._instantiate (node:internal/modules/esm/module_job:213:21)",
+      "",
+      "Node.js v20.20.2",
+      "/work/test/b.test.cjs:2",
+      "syntax error(",
+      "       ^^^^^",
+      "",
+      "SyntaxError: Unexpected identifier 'error'",
+      "    at wrapSafe (node:internal/modules/cjs/loader:1469:18)",
+    ].join("\n");
+
+    expect(errorFromStderr(stderr, ["/work/test/a.test.js"])).toBe(
+      "SyntaxError: The requested module './lib.js' does not provide an export named 'nope'",
+    );
+    expect(errorFromStderr(stderr, ["/work/test/b.test.cjs"])).toBe(
+      "SyntaxError: Unexpected identifier 'error'",
+    );
+    expect(errorFromStderr(stderr, ["/work/test/c.test.js"])).toBeUndefined();
   });
 
   it("finds a CommonJS file's missing module by the require stack naming it, without that stack", () => {
@@ -231,6 +291,7 @@ describe("ids and paths", () => {
   it("spells reported and requested files the same way", () => {
     expect(projectRelative(root, "/project/test/a.test.js")).toBe("test/a.test.js");
     expect(projectRelative(root, "./test/a.test.js")).toBe("test/a.test.js");
+    expect(projectRelative(root, "test/a.test.js")).toBe("test/a.test.js");
     expect([...requestedFiles(["./test/a.test.js", "test\\b.test.js", "test//c.test.js"])]).toEqual([
       "test/a.test.js",
       "test/b.test.js",

@@ -1,32 +1,22 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { TestRunError } from "../../../core/errors.js";
-import { runTests } from "../../../runner/run-tests.js";
 import { mochaAdapter } from "../../../runner/test-adapters/mocha.js";
-import type { TestAdapter, TestResult } from "../../../runner/test-adapters/types.js";
-import { type FileTree, linkNodeModules, tempDir, writeTree } from "../../helpers/fixture-repo.js";
+import type { TestAdapter } from "../../../runner/test-adapters/types.js";
+import {
+  byId,
+  expectDetection,
+  expectHangTimesOut,
+  expectInfraError,
+  expectOk,
+  expectRefusesReports,
+  framework,
+  outcomesInOrder,
+  resultsOf,
+  runFixture,
+} from "./harness.js";
 
 /** A CommonJS project whose node_modules is repogym's own, so the real mocha runs. */
-async function mochaProject(files: FileTree) {
-  const dir = await tempDir("repogym-mocha-");
-  const packageJson = { name: "fixture", devDependencies: { mocha: "*" } };
-  await writeTree(dir.path, { "package.json": JSON.stringify(packageJson), ...files });
-  await linkNodeModules(dir.path);
-  return dir;
-}
-
-async function run(
-  root: string,
-  files: string[],
-  options: { timeoutMs?: number; adapter?: TestAdapter } = {},
-) {
-  const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
-  return runTests({ adapter: options.adapter ?? mochaAdapter, root, files, ...timeout });
-}
-
-function byId(results: TestResult[]): Map<string, TestResult> {
-  return new Map(results.map((result) => [result.id, result]));
-}
+const mocha = framework(mochaAdapter, { packageJson: { name: "fixture", devDependencies: { mocha: "*" } } });
 
 const MATH_TEST = `
 const assert = require("node:assert");
@@ -49,11 +39,9 @@ const passing = (name: string) => `it(${JSON.stringify(name)}, () => {});\n`;
 
 describe("mocha adapter", () => {
   it("reports passed, failed and skipped tests under their describe paths", async () => {
-    await using dir = await mochaProject({ "test/math.test.js": MATH_TEST });
-    const result = await run(dir.path, ["test/math.test.js"]);
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
-    expect(result.results.map((r) => [r.id, r.outcome])).toEqual([
+    const run = await runFixture(mocha, { "test/math.test.js": MATH_TEST }, ["test/math.test.js"]);
+    // Mocha runs a suite's own tests before its nested suites.
+    expect(outcomesInOrder(run)).toEqual([
       ["test/math.test.js > math > later", "skipped"],
       ["test/math.test.js > math > someday", "skipped"],
       ["test/math.test.js > math > same", "passed"],
@@ -62,7 +50,7 @@ describe("mocha adapter", () => {
       ["test/math.test.js > math > add > carries", "failed"],
       ["test/math.test.js > math > sub > adds", "passed"],
     ]);
-    const results = byId(result.results);
+    const results = byId(run);
     const carries = results.get("test/math.test.js > math > add > carries")?.message ?? "";
     expect(carries).toContain("AssertionError");
     expect(carries).toContain("2 !== 3");
@@ -74,17 +62,20 @@ describe("mocha adapter", () => {
   });
 
   it("reports a failing hook under its suite", async () => {
-    await using dir = await mochaProject({
-      "test/hook.test.js": `describe("db", () => {\n  before(() => { throw new Error("no db"); });\n  it("queries", () => {});\n});\n`,
-    });
-    const result = await run(dir.path, ["test/hook.test.js"]);
-    expect(result.ok && result.results).toEqual([
+    const run = await runFixture(
+      mocha,
+      {
+        "test/hook.test.js": `describe("db", () => {\n  before(() => { throw new Error("no db"); });\n  it("queries", () => {});\n});\n`,
+      },
+      ["test/hook.test.js"],
+    );
+    expect(resultsOf(run)).toEqual([
       { id: 'test/hook.test.js > db > "before all" hook', outcome: "failed", message: "Error: no db" },
     ]);
   });
 
   it("runs only the given files, even when the config's spec lists more", async () => {
-    await using dir = await mochaProject({
+    const tree = {
       ".mocharc.json": JSON.stringify({
         spec: ["test/**/*.test.js"],
         file: ["test/setup.js"],
@@ -94,47 +85,44 @@ describe("mocha adapter", () => {
       "test/a.test.js": `it("sees setup", () => { if (!globalThis.fixtureReady) throw new Error("setup did not run"); });\n`,
       "test/aa.test.js": passing("other a"),
       "test/b.test.js": passing("other b"),
-    });
-    const result = await run(dir.path, ["test/a.test.js"]);
-    expect(result.ok && result.results).toEqual([{ id: "test/a.test.js > sees setup", outcome: "passed" }]);
+    };
+    const run = await runFixture(mocha, tree, ["test/a.test.js"]);
+    expect(resultsOf(run)).toEqual([{ id: "test/a.test.js > sees setup", outcome: "passed" }]);
   });
 
   it("reports a test file that fails to load as one failed entry and keeps the others", async () => {
-    await using dir = await mochaProject({
+    const tree = {
       "src/lib.mjs": "export const present = 1;\n",
       "test/esm.test.mjs": `import { missing } from "../src/lib.mjs";\nit("uses missing", () => missing());\n`,
       "test/syntax.test.js": `it("never", () => {\n`,
       "test/good.test.js": passing("works"),
-    });
-    const result = await run(dir.path, ["test/esm.test.mjs", "test/syntax.test.js", "test/good.test.js"]);
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
-    const results = byId(result.results);
+    };
+    const run = await runFixture(mocha, tree, [
+      "test/esm.test.mjs",
+      "test/syntax.test.js",
+      "test/good.test.js",
+    ]);
+    expectOk(run);
+    const results = byId(run);
     expect(results.get("test/esm.test.mjs")?.outcome).toBe("failed");
     expect(results.get("test/esm.test.mjs")?.message).toContain("does not provide an export named 'missing'");
     expect(results.get("test/syntax.test.js")?.outcome).toBe("failed");
     expect(results.get("test/syntax.test.js")?.message).toMatch(/^SyntaxError:/);
     expect(results.get("test/good.test.js > works")?.outcome).toBe("passed");
-    expect(result.results).toHaveLength(3);
+    expect(run.results).toHaveLength(3);
   });
 
   it("fails the run with a timeout when a test never finishes", async () => {
-    await using dir = await mochaProject({ "test/hang.test.js": `it("spins", () => { for (;;) {} });\n` });
-    const result = await run(dir.path, ["test/hang.test.js"], { timeoutMs: 5_000 });
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.reason).toMatch(/timed out/);
+    await expectHangTimesOut(mocha, `it("spins", () => { for (;;) {} });\n`, 5_000);
   });
 
   it("fails the run when a test file kills mocha", async () => {
-    await using dir = await mochaProject({
+    const tree = {
       "test/exit.test.js": `it("exits", () => { process.exit(1); });\n`,
       "test/good.test.js": passing("works"),
-    });
-    const result = await run(dir.path, ["test/exit.test.js", "test/good.test.js"]);
-    expect(result.ok).toBe(false);
-    if (result.ok) return;
-    expect(result.reason).toMatch(/no report/);
+    };
+    const run = await runFixture(mocha, tree, ["test/exit.test.js", "test/good.test.js"]);
+    expectInfraError(run, /no report/);
   });
 
   it("reads mocha's built-in JSON report when a configured command uses it", async () => {
@@ -145,11 +133,10 @@ describe("mocha adapter", () => {
         args: ["--reporter", "json", "--reporter-option", `output=${reportPath}`, ...files],
       }),
     };
-    await using dir = await mochaProject({ "test/math.test.js": MATH_TEST });
-    const result = await run(dir.path, ["test/math.test.js"], { adapter: builtin });
-    expect(result.ok).toBe(true);
-    if (!result.ok) return;
-    const results = byId(result.results);
+    const run = await runFixture(mocha, { "test/math.test.js": MATH_TEST }, ["test/math.test.js"], {
+      adapter: builtin,
+    });
+    const results = byId(run);
     // Without a title path, describe names stay joined with spaces.
     expect(results.get("test/math.test.js > math add carries")?.outcome).toBe("failed");
     expect(results.get("test/math.test.js > math add carries")?.message).toContain("2 !== 3");
@@ -159,27 +146,18 @@ describe("mocha adapter", () => {
   });
 
   it("detects mocha from dependencies or the test script", () => {
-    const root = "/project";
-    expect(mochaAdapter.detect({ root, packageJson: { devDependencies: { mocha: "^12.0.0" } } })).toBe(true);
-    expect(mochaAdapter.detect({ root, packageJson: { dependencies: { mocha: "^12.0.0" } } })).toBe(true);
-    expect(
-      mochaAdapter.detect({ root, packageJson: { scripts: { test: "nyc mocha 'test/**/*.js'" } } }),
-    ).toBe(true);
-    expect(mochaAdapter.detect({ root, packageJson: { scripts: { test: "_mocha -R spec" } } })).toBe(true);
-    expect(mochaAdapter.detect({ root, packageJson: { scripts: { test: "jest" } } })).toBe(false);
-    expect(
-      mochaAdapter.detect({ root, packageJson: { devDependencies: { "mocha-junit-reporter": "2" } } }),
-    ).toBe(false);
-    expect(mochaAdapter.detect({ root })).toBe(false);
+    expectDetection(mochaAdapter, {
+      detects: [
+        { devDependencies: { mocha: "^12.0.0" } },
+        { dependencies: { mocha: "^12.0.0" } },
+        "nyc mocha 'test/**/*.js'",
+        "_mocha -R spec",
+      ],
+      ignores: ["jest", { devDependencies: { "mocha-junit-reporter": "2" } }],
+    });
   });
 
   it("refuses a missing, empty or garbled report", () => {
-    const input = { root: "/project", files: ["a.test.js"], stdout: "", stderr: "", exitCode: 1 };
-    expect(() => mochaAdapter.parseReport({ ...input, report: undefined })).toThrow(TestRunError);
-    expect(() => mochaAdapter.parseReport({ ...input, report: "" })).toThrow(TestRunError);
-    expect(() => mochaAdapter.parseReport({ ...input, report: "1..3\nok 1" })).toThrow(TestRunError);
-    expect(() => mochaAdapter.parseReport({ ...input, report: JSON.stringify({ tests: "nope" }) })).toThrow(
-      TestRunError,
-    );
+    expectRefusesReports(mochaAdapter, [undefined, "", "1..3\nok 1", JSON.stringify({ tests: "nope" })]);
   });
 });

@@ -1,11 +1,4 @@
 import { describe, expect, it } from "vitest";
-import {
-  errorFromStderr,
-  projectRelative,
-  scriptInvokes,
-  summarizeFailure,
-  uniqueIds,
-} from "../../../runner/test-adapters/common.js";
 import { firstFailure, parseTap } from "../../../runner/test-adapters/tap-parser.js";
 
 describe("parseTap", () => {
@@ -304,87 +297,5 @@ describe("parseTap", () => {
 
   it("reads a skipped plan's reason", () => {
     expect(parseTap("1..0 # no tests found\n").plan).toEqual({ start: 1, end: 0, comment: "no tests found" });
-  });
-});
-
-describe("report helpers", () => {
-  it("summarizes a failure to its first lines, without stack frames, colours or blank lines", () => {
-    const message = [
-      "\u001b[31mAssertionError: values differ\u001b[39m",
-      "",
-      "- 1",
-      "+ 2",
-      "    at Context.<anonymous> (test/a.test.js:3:5)",
-      "    at process.processImmediate (node:internal/timers:483:21)",
-      "one",
-      "two",
-      "three",
-    ].join("\n");
-
-    expect(summarizeFailure(message)).toBe("AssertionError: values differ\n- 1\n+ 2\none\ntwo");
-  });
-
-  it("finds a file's error in Node's crash output on stderr", () => {
-    const stderr = [
-      "file:///work/test/a.test.js:1",
-      'import { nope } from "./lib.js";',
-      "         ^^^^",
-      "SyntaxError: The requested module './lib.js' does not provide an export named 'nope'",
-      "    at ModuleJob._instantiate (node:internal/modules/esm/module_job:213:21)",
-      "",
-      "Node.js v20.20.2",
-      "/work/test/b.test.cjs:2",
-      "syntax error(",
-      "       ^^^^^",
-      "",
-      "SyntaxError: Unexpected identifier 'error'",
-      "    at wrapSafe (node:internal/modules/cjs/loader:1469:18)",
-    ].join("\n");
-
-    expect(errorFromStderr(stderr, ["/work/test/a.test.js"])).toBe(
-      "SyntaxError: The requested module './lib.js' does not provide an export named 'nope'",
-    );
-    expect(errorFromStderr(stderr, ["/work/test/b.test.cjs"])).toBe(
-      "SyntaxError: Unexpected identifier 'error'",
-    );
-    expect(errorFromStderr(stderr, ["/work/test/c.test.js"])).toBeUndefined();
-    expect(errorFromStderr("just some logging\n")).toBeUndefined();
-  });
-
-  it("suffixes repeated ids in order so that every id is unique and stable", () => {
-    const results = uniqueIds([
-      { id: "a > x", outcome: "passed" },
-      { id: "a > x", outcome: "failed", message: "m" },
-      { id: "a > y", outcome: "passed" },
-      { id: "a > x", outcome: "skipped" },
-    ]);
-
-    expect(results.map((result) => result.id)).toEqual(["a > x", "a > x #2", "a > y", "a > x #3"]);
-  });
-
-  it("does not collide with a test that is really named like a suffixed one", () => {
-    const results = uniqueIds([
-      { id: "a > x", outcome: "passed" },
-      { id: "a > x #2", outcome: "passed" },
-      { id: "a > x", outcome: "passed" },
-    ]);
-
-    expect(new Set(results.map((result) => result.id)).size).toBe(3);
-  });
-
-  it("makes paths relative to the root with posix separators", () => {
-    expect(projectRelative("/project", "/project/test/a.test.js")).toBe("test/a.test.js");
-    expect(projectRelative("/project", "./test/a.test.js")).toBe("test/a.test.js");
-    expect(projectRelative("/project", "test/a.test.js")).toBe("test/a.test.js");
-  });
-
-  it("tells a command from a longer word in a test script", () => {
-    expect(scriptInvokes("tap", "tap")).toBe(true);
-    expect(scriptInvokes("npx tap --coverage", "tap")).toBe(true);
-    expect(scriptInvokes("lint && ./node_modules/.bin/tap test", "tap")).toBe(true);
-    expect(scriptInvokes("tape test/*.js", "tap")).toBe(false);
-    expect(scriptInvokes("tape test/*.js | tap-spec", "tap")).toBe(false);
-    expect(scriptInvokes("node tap.js", "tap")).toBe(false);
-    expect(scriptInvokes(undefined, "tap")).toBe(false);
   });
 });

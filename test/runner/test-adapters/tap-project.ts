@@ -8,39 +8,28 @@
  */
 import { mkdir, readFile, symlink } from "node:fs/promises";
 import { join } from "node:path";
-import { type RunTestsResult, runTests } from "../../../runner/run-tests.js";
 import { tapAdapter } from "../../../runner/test-adapters/tap.js";
-import { type FileTree, PROJECT_ROOT, tempDir, writeTree } from "../../helpers/fixture-repo.js";
+import { PROJECT_ROOT } from "../../helpers/fixture-repo.js";
+import { type Framework, framework } from "./harness.js";
 
 /** The node-tap majors repogym has installed, and the package folder of each. */
 export const TAP_PACKAGES = { 21: "tap", 16: "tap16" } as const;
 export type TapMajor = keyof typeof TAP_PACKAGES;
 export const TAP_MAJORS = Object.keys(TAP_PACKAGES).map(Number) as TapMajor[];
 
-export interface TapProject extends AsyncDisposable {
-  path: string;
-  /** The project's `node_modules/.bin`, holding only `tap`. */
-  binDir: string;
-  /** Runs the files with the tap adapter and this project's tap. */
-  run(files: string[], options?: { timeoutMs?: number }): Promise<RunTestsResult>;
+/** Projects with `packageJson` whose `tap` is the installed tap `major`. */
+export function tapFramework(major: TapMajor, packageJson: Record<string, unknown>): Framework {
+  return framework(tapAdapter, { packageJson, install: (root) => installTap(root, major) });
 }
 
-/** A temporary project with `files` whose `tap` is the installed tap `major`. */
-export async function tapProject(major: TapMajor, files: FileTree): Promise<TapProject> {
-  const dir = await tempDir("repogym-tap-");
-  await writeTree(dir.path, files);
+/** Links tap `major` into the project at `root`; returns its `node_modules/.bin`, holding only `tap`. */
+async function installTap(root: string, major: TapMajor): Promise<string> {
   const packageDir = join(PROJECT_ROOT, "node_modules", TAP_PACKAGES[major]);
-  const binDir = join(dir.path, "node_modules", ".bin");
+  const binDir = join(root, "node_modules", ".bin");
   await mkdir(binDir, { recursive: true });
-  await symlink(packageDir, join(dir.path, "node_modules", "tap"), "dir");
+  await symlink(packageDir, join(root, "node_modules", "tap"), "dir");
   await symlink(join("..", "tap", await binScript(packageDir)), join(binDir, "tap"));
-  return {
-    path: dir.path,
-    binDir,
-    run: (runFiles, options = {}) =>
-      runTests({ adapter: tapAdapter, root: dir.path, files: runFiles, binDir, ...options }),
-    [Symbol.asyncDispose]: () => dir[Symbol.asyncDispose](),
-  };
+  return binDir;
 }
 
 /** The `tap` bin script of the package in `packageDir`, relative to it. */

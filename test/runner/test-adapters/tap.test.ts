@@ -1,19 +1,31 @@
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { TestRunError } from "../../../core/errors.js";
 import { installedTapMajor, tapAdapter } from "../../../runner/test-adapters/tap.js";
-import type { ParseReportInput, TestResult } from "../../../runner/test-adapters/types.js";
 import { tempDir, writeTree } from "../../helpers/fixture-repo.js";
-import { TAP_MAJORS, type TapMajor, tapProject } from "./tap-project.js";
+import {
+  byId,
+  commandFor,
+  expectDetection,
+  expectHangTimesOut,
+  expectInfraError,
+  expectRefused,
+  expectRefusesReports,
+  ids,
+  outcomes,
+  parseInput,
+  resultsOf,
+  runFixture,
+} from "./harness.js";
+import { TAP_MAJORS, type TapMajor, tapFramework } from "./tap-project.js";
 
 /**
  * The fixture's package.json. tap 16 reads settings from it; these ask for everything that must
  * not reach a run: coverage checks at 100%, a coverage map that does not exist, another reporter
  * and report file, a one-second timeout.
  */
-function packageJson(major: TapMajor): string {
-  return JSON.stringify({
+function packageJson(major: TapMajor): Record<string, unknown> {
+  return {
     name: "fixture",
     type: "module",
     scripts: { test: "tap" },
@@ -30,8 +42,11 @@ function packageJson(major: TapMajor): string {
           },
         }
       : {}),
-  });
+  };
 }
+
+/** Projects that run tap `major`, with its package.json. */
+const tap = (major: TapMajor) => tapFramework(major, packageJson(major));
 
 const MAIN_TEST = `
 import t from "tap";
@@ -77,90 +92,56 @@ t.test("throws", async () => {
 });
 `;
 
-function files(major: TapMajor) {
-  return {
-    "package.json": packageJson(major),
-    "src/lib.js": "export const add = (a, b) => a + b;\n",
-    "test/main.test.js": MAIN_TEST,
-    // Assertions outside any subtest count as one test named after the file.
-    "test/plain.test.js": `import t from "tap";\nt.ok(true, "plain");\nt.equal(2, 2);\n`,
-    // The usual "before fix" state: the test imports something the source does not have yet.
-    "test/broken.test.js": `import t from "tap";\nimport { subtract } from "../src/lib.js";\nt.equal(subtract(2, 1), 1);\n`,
-    "test/other.test.js": `import t from "tap";\nt.test("must not run", async (t) => t.ok(true));\n`,
-  };
-}
-
-function byId(results: TestResult[]): Map<string, TestResult> {
-  return new Map(results.map((result) => [result.id, result]));
-}
-
-function parseInput(report: string | undefined): ParseReportInput {
-  return { root: "/project", files: ["test/a.test.js"], report, stdout: "", stderr: "", exitCode: 1 };
-}
+const FILES = {
+  "src/lib.js": "export const add = (a, b) => a + b;\n",
+  "test/main.test.js": MAIN_TEST,
+  // Assertions outside any subtest count as one test named after the file.
+  "test/plain.test.js": `import t from "tap";\nt.ok(true, "plain");\nt.equal(2, 2);\n`,
+  // The usual "before fix" state: the test imports something the source does not have yet.
+  "test/broken.test.js": `import t from "tap";\nimport { subtract } from "../src/lib.js";\nt.equal(subtract(2, 1), 1);\n`,
+  "test/other.test.js": `import t from "tap";\nt.test("must not run", async (t) => t.ok(true));\n`,
+};
 
 describe.each(TAP_MAJORS)("tapAdapter with tap %i", (major) => {
   it("reports every subtest of the given files by file and parent subtests", async () => {
-    await using project = await tapProject(major, files(major));
-
-    const run = await project.run(["test/main.test.js", "test/plain.test.js", "test/broken.test.js"]);
-
-    expect(run.ok, run.ok ? "" : `${run.reason}\n${run.output}`).toBe(true);
-    if (!run.ok) return;
-    const results = byId(run.results);
-    expect([...results.keys()].sort()).toEqual(
-      [
-        "test/main.test.js > math > adds",
-        "test/main.test.js > math > subtracts wrongly",
-        "test/main.test.js > math > nested > same name",
-        "test/main.test.js > math > skipped",
-        "test/main.test.js > math > later",
-        "test/main.test.js > strings > same name",
-        "test/main.test.js > twice",
-        "test/main.test.js > twice #2",
-        "test/main.test.js > throws",
-        "test/plain.test.js",
-        "test/broken.test.js",
-      ].sort(),
-    );
-    for (const id of [
-      "test/main.test.js > math > adds",
-      "test/main.test.js > math > nested > same name",
-      "test/main.test.js > strings > same name",
-      "test/main.test.js > twice",
+    const run = await runFixture(tap(major), FILES, [
+      "test/main.test.js",
       "test/plain.test.js",
-    ]) {
-      expect(results.get(id)?.outcome, id).toBe("passed");
-    }
-    expect(results.get("test/main.test.js > math > skipped")?.outcome).toBe("skipped");
-    expect(results.get("test/main.test.js > math > later")?.outcome).toBe("skipped");
+      "test/broken.test.js",
+    ]);
 
-    const wrong = results.get("test/main.test.js > math > subtracts wrongly");
-    expect(wrong?.outcome).toBe("failed");
-    expect(wrong?.message).toContain("three minus one");
+    expect(outcomes(run)).toEqual({
+      "test/main.test.js > math > adds": "passed",
+      "test/main.test.js > math > subtracts wrongly": "failed",
+      "test/main.test.js > math > nested > same name": "passed",
+      "test/main.test.js > math > skipped": "skipped",
+      "test/main.test.js > math > later": "skipped",
+      "test/main.test.js > strings > same name": "passed",
+      "test/main.test.js > twice": "passed",
+      "test/main.test.js > twice #2": "failed",
+      "test/main.test.js > throws": "failed",
+      "test/plain.test.js": "passed",
+      "test/broken.test.js": "failed",
+    });
+    const results = byId(run);
+    expect(results.get("test/main.test.js > math > subtracts wrongly")?.message).toContain("three minus one");
     expect(results.get("test/main.test.js > twice #2")?.message).toContain("second twice");
-    const thrown = results.get("test/main.test.js > throws");
-    expect(thrown?.outcome).toBe("failed");
-    expect(thrown?.message).toContain("kaboom");
-
-    const broken = results.get("test/broken.test.js");
-    expect(broken?.outcome).toBe("failed");
-    expect(broken?.message).toContain("does not provide an export named 'subtract'");
+    expect(results.get("test/main.test.js > throws")?.message).toContain("kaboom");
+    expect(results.get("test/broken.test.js")?.message).toContain(
+      "does not provide an export named 'subtract'",
+    );
     // Only the given files ran.
-    expect(run.results.some((result) => result.id.startsWith("test/other.test.js"))).toBe(false);
+    expect(ids(run).some((id) => id.startsWith("test/other.test.js"))).toBe(false);
   });
 
   it("names a CommonJS file that cannot load by its own error", async () => {
-    await using project = await tapProject(major, {
-      "package.json": packageJson(major),
+    const tree = {
       "test/fine.test.cjs": `const t = require("tap");\nt.test("fine", async (t) => t.ok(true));\n`,
       "test/missing.test.cjs": `const t = require("tap");\nrequire("./not-there.cjs");\nt.ok(true);\n`,
-    });
+    };
+    const run = await runFixture(tap(major), tree, ["test/fine.test.cjs", "test/missing.test.cjs"]);
 
-    const run = await project.run(["test/fine.test.cjs", "test/missing.test.cjs"]);
-
-    expect(run.ok, run.ok ? "" : `${run.reason}\n${run.output}`).toBe(true);
-    if (!run.ok) return;
-    expect(run.results).toEqual([
+    expect(resultsOf(run)).toEqual([
       { id: "test/fine.test.cjs > fine", outcome: "passed" },
       {
         id: "test/missing.test.cjs",
@@ -171,33 +152,25 @@ describe.each(TAP_MAJORS)("tapAdapter with tap %i", (major) => {
   });
 
   it("turns a hanging test into a timeout, not a result", async () => {
-    await using project = await tapProject(major, {
-      "package.json": packageJson(major),
-      "test/hang.test.js": `import t from "tap";\nt.test("hangs", () => new Promise(() => setInterval(() => {}, 1000)));\n`,
-    });
-
-    const run = await project.run(["test/hang.test.js"], { timeoutMs: 4_000 });
-
-    expect(run.ok).toBe(false);
-    if (run.ok) return;
-    expect(run.reason).toMatch(/timed out/);
+    await expectHangTimesOut(
+      tap(major),
+      `import t from "tap";\nt.test("hangs", () => new Promise(() => setInterval(() => {}, 1000)));\n`,
+      4_000,
+    );
   });
 
   it("fails the run when the runner itself dies", async () => {
-    await using project = await tapProject(major, {
-      "package.json": packageJson(major),
+    const tree = {
       "test/first.test.js": `import t from "tap";\nt.test("passes", async (t) => t.ok(true));\n`,
       // Test files run as child processes of the tap runner.
       "test/kill.test.js": `import t from "tap";\nt.test("kills the runner", async () => { process.kill(process.ppid, "SIGKILL"); });\n`,
-    });
-
-    const run = await project.run(["test/first.test.js", "test/kill.test.js"]);
-
-    expect(run.ok).toBe(false);
+    };
+    const run = await runFixture(tap(major), tree, ["test/first.test.js", "test/kill.test.js"]);
+    expectInfraError(run);
   });
 
   it("reads the project's tap version from the package its bin links to", async () => {
-    await using project = await tapProject(major, { "package.json": packageJson(major) });
+    await using project = await tap(major).project({});
 
     expect(installedTapMajor(project.path, project.binDir)).toBe(major);
     // Without a usable bin folder, the package Node resolves from the project root.
@@ -207,13 +180,8 @@ describe.each(TAP_MAJORS)("tapAdapter with tap %i", (major) => {
 
 describe("tapAdapter", () => {
   it("runs tap 18+ with raw TAP into the report and coverage off", async () => {
-    await using project = await tapProject(21, { "package.json": packageJson(21) });
-    const command = tapAdapter.buildCommand({
-      root: project.path,
-      files: ["test/a.test.js"],
-      reportPath: "/tmp/report",
-      binDir: project.binDir,
-    });
+    await using project = await tap(21).project({});
+    const command = commandFor(tapAdapter, { root: project.path, binDir: project.binDir });
     expect(command.command).toBe(join(project.binDir, "tap"));
     expect(command.args.slice(0, 3)).toEqual(["run", "--reporter=tap", "--reporter-file=/tmp/report"]);
     expect(command.args).toContain("--disable-coverage");
@@ -221,13 +189,8 @@ describe("tapAdapter", () => {
   });
 
   it("runs tap 13-16 with raw TAP into an output file, coverage, its checks and tap's timeout off", async () => {
-    await using project = await tapProject(16, { "package.json": packageJson(16) });
-    const command = tapAdapter.buildCommand({
-      root: project.path,
-      files: ["test/a.test.js"],
-      reportPath: "/tmp/report",
-      binDir: project.binDir,
-    });
+    await using project = await tap(16).project({});
+    const command = commandFor(tapAdapter, { root: project.path, binDir: project.binDir });
     expect(command.command).toBe(join(project.binDir, "tap"));
     expect(command.args).toEqual([
       "--reporter=tap",
@@ -253,10 +216,8 @@ describe("tapAdapter", () => {
     await mkdir(join(dir.path, "node_modules", ".bin"));
     await symlink("../tap/bin/run.js", join(dir.path, "node_modules", ".bin", "tap"));
 
-    const command = tapAdapter.buildCommand({
+    const command = commandFor(tapAdapter, {
       root: dir.path,
-      files: ["test/a.test.js"],
-      reportPath: "/tmp/report",
       binDir: join(dir.path, "node_modules", ".bin"),
     });
     expect(command.args).toEqual([
@@ -273,10 +234,8 @@ describe("tapAdapter", () => {
   it("runs the current generation's command when no tap version can be read", async () => {
     await using dir = await tempDir();
     await writeFile(join(dir.path, "package.json"), "{}");
-    const command = tapAdapter.buildCommand({
+    const command = commandFor(tapAdapter, {
       root: dir.path,
-      files: ["test/a.test.js"],
-      reportPath: "/tmp/report",
       binDir: join(dir.path, "node_modules", ".bin"),
     });
     expect(command.args[0]).toBe("run");
@@ -342,7 +301,7 @@ describe("tapAdapter", () => {
       "    at Object.<anonymous> (/project/test/c.test.js:1)",
     ].join("\n");
 
-    const results = tapAdapter.parseReport({ ...parseInput(report), stderr });
+    const results = tapAdapter.parseReport(parseInput({ report, stderr }));
 
     expect(results).toEqual([
       { id: "test/a.test.js > math > adds", outcome: "passed" },
@@ -357,29 +316,17 @@ describe("tapAdapter", () => {
   });
 
   it("detects tap from dependencies or the test script, and not from tape or tap-spec", () => {
-    expect(tapAdapter.detect({ root: "/p", packageJson: { devDependencies: { tap: "21" } } })).toBe(true);
-    expect(
-      tapAdapter.detect({ root: "/p", packageJson: { scripts: { test: "tap --allow-empty-coverage" } } }),
-    ).toBe(true);
-    expect(tapAdapter.detect({ root: "/p", packageJson: { scripts: { test: "npx tap test/*.js" } } })).toBe(
-      true,
-    );
-    expect(
-      tapAdapter.detect({ root: "/p", packageJson: { scripts: { test: "tape test/*.js | tap-spec" } } }),
-    ).toBe(false);
-    expect(tapAdapter.detect({ root: "/p", packageJson: { devDependencies: { tape: "5" } } })).toBe(false);
-    expect(tapAdapter.detect({ root: "/p" })).toBe(false);
+    expectDetection(tapAdapter, {
+      detects: [{ devDependencies: { tap: "21" } }, "tap --allow-empty-coverage", "npx tap test/*.js"],
+      ignores: ["tape test/*.js | tap-spec", { devDependencies: { tape: "5" } }],
+    });
   });
 
   it("refuses a missing, empty, unreadable or truncated report", () => {
-    expect(() => tapAdapter.parseReport(parseInput(undefined))).toThrow(TestRunError);
-    expect(() => tapAdapter.parseReport(parseInput(""))).toThrow(TestRunError);
-    expect(() => tapAdapter.parseReport(parseInput("Segmentation fault (core dumped)\n"))).toThrow(
-      TestRunError,
-    );
+    expectRefusesReports(tapAdapter, [undefined, "", "Segmentation fault (core dumped)\n"]);
     const truncated =
       "TAP version 14\n1..2\n# Subtest: test/a.test.js\n    ok 1 - works\n    1..1\nok 1 - test/a.test.js\n";
-    expect(() => tapAdapter.parseReport(parseInput(truncated))).toThrow(/truncated/);
+    expectRefused(tapAdapter, { report: truncated }, /truncated/);
   });
 
   it("keeps what ran before a bail out and fails the subtest that bailed", () => {
@@ -396,7 +343,7 @@ describe("tapAdapter", () => {
       "Bail out! database is down",
       "",
     ].join("\n");
-    const results = tapAdapter.parseReport(parseInput(report));
+    const results = tapAdapter.parseReport(parseInput({ report }));
     expect(results).toEqual([
       { id: "test/a.test.js > first", outcome: "passed" },
       { id: "test/a.test.js > bails", outcome: "failed", message: "Bail out! database is down" },

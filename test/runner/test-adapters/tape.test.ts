@@ -1,16 +1,28 @@
 import { describe, expect, it } from "vitest";
-import { TestRunError } from "../../../core/errors.js";
-import { runTests } from "../../../runner/run-tests.js";
 import { tapeAdapter } from "../../../runner/test-adapters/tape.js";
-import type { ParseReportInput, TestResult } from "../../../runner/test-adapters/types.js";
-import { linkNodeModules, tempDir, writeTree } from "../../helpers/fixture-repo.js";
+import {
+  byId,
+  commandFor,
+  expectDetection,
+  expectHangTimesOut,
+  expectInfraError,
+  expectRefused,
+  expectRefusesReports,
+  framework,
+  outcomes,
+  type ProjectSetup,
+  runFixture,
+} from "./harness.js";
 
-const PACKAGE_JSON = JSON.stringify({
-  name: "fixture",
-  type: "module",
-  scripts: { test: "tape test/*.test.js" },
-  devDependencies: { tape: "^5.10.2" },
-});
+const SETUP: ProjectSetup = {
+  packageJson: {
+    name: "fixture",
+    type: "module",
+    scripts: { test: "tape test/*.test.js" },
+    devDependencies: { tape: "^5.10.2" },
+  },
+};
+const tape = framework(tapeAdapter, SETUP);
 
 const MAIN_TEST = `
 import test from "tape";
@@ -69,7 +81,6 @@ test("async", async (t) => {
 `;
 
 const FILES = {
-  "package.json": PACKAGE_JSON,
   "src/lib.js": "export const add = (a, b) => a + b;\n",
   "test/main.test.js": MAIN_TEST,
   // A throw inside a tape test kills its process; it must not take the other files with it.
@@ -84,160 +95,89 @@ test("after", (t) => { t.ok(true); t.end(); });
   "test/other.test.js": `import test from "tape";\ntest("must not run", (t) => { t.end(); });\n`,
 };
 
-function byId(results: TestResult[]): Map<string, TestResult> {
-  return new Map(results.map((result) => [result.id, result]));
-}
-
-function parseInput(report: string | undefined): ParseReportInput {
-  return { root: "/project", files: ["test/a.test.js"], report, stdout: "", stderr: "", exitCode: 1 };
-}
-
 describe("tapeAdapter", () => {
   it("reports every test of the given files by file and parent test", async () => {
-    await using dir = await tempDir();
-    await writeTree(dir.path, FILES);
-    await linkNodeModules(dir.path);
+    const run = await runFixture(tape, FILES, [
+      "test/crashes.test.js",
+      "test/main.test.js",
+      "test/common.test.cjs",
+      "test/broken.test.js",
+    ]);
 
-    const run = await runTests({
-      adapter: tapeAdapter,
-      root: dir.path,
-      files: ["test/crashes.test.js", "test/main.test.js", "test/common.test.cjs", "test/broken.test.js"],
+    expect(outcomes(run)).toEqual({
+      "test/crashes.test.js > before": "passed",
+      "test/crashes.test.js > throws": "failed",
+      "test/main.test.js > math > adds": "passed",
+      "test/main.test.js > math > subtracts wrongly": "failed",
+      "test/main.test.js > math > nested > same name": "passed",
+      "test/main.test.js > strings > same name": "passed",
+      "test/main.test.js > skipped": "skipped",
+      "test/main.test.js > later": "skipped",
+      "test/main.test.js > twice": "passed",
+      "test/main.test.js > twice #2": "failed",
+      "test/main.test.js > async": "passed",
+      "test/common.test.cjs > from commonjs": "passed",
+      "test/broken.test.js": "failed",
     });
-
-    expect(run.ok, run.ok ? "" : `${run.reason}\n${run.output}`).toBe(true);
-    if (!run.ok) return;
-    const results = byId(run.results);
-    expect([...results.keys()].sort()).toEqual(
-      [
-        "test/crashes.test.js > before",
-        "test/crashes.test.js > throws",
-        "test/main.test.js > math > adds",
-        "test/main.test.js > math > subtracts wrongly",
-        "test/main.test.js > math > nested > same name",
-        "test/main.test.js > strings > same name",
-        "test/main.test.js > skipped",
-        "test/main.test.js > later",
-        "test/main.test.js > twice",
-        "test/main.test.js > twice #2",
-        "test/main.test.js > async",
-        "test/common.test.cjs > from commonjs",
-        "test/broken.test.js",
-      ].sort(),
-    );
-    for (const id of [
-      "test/crashes.test.js > before",
-      "test/main.test.js > math > adds",
-      "test/main.test.js > math > nested > same name",
-      "test/main.test.js > strings > same name",
-      "test/main.test.js > twice",
-      "test/main.test.js > async",
-      "test/common.test.cjs > from commonjs",
-    ]) {
-      expect(results.get(id)?.outcome, id).toBe("passed");
-    }
-    expect(results.get("test/main.test.js > skipped")?.outcome).toBe("skipped");
-    expect(results.get("test/main.test.js > later")?.outcome).toBe("skipped");
+    const results = byId(run);
 
     const wrong = results.get("test/main.test.js > math > subtracts wrongly");
-    expect(wrong?.outcome).toBe("failed");
     expect(wrong?.message).toContain("three minus one");
     expect(wrong?.message).toContain("expected: 1");
     expect(results.get("test/main.test.js > twice #2")?.message).toContain("second twice");
 
     const thrown = results.get("test/crashes.test.js > throws");
-    expect(thrown?.outcome).toBe("failed");
     expect(thrown?.message).toContain("kaboom");
     expect(thrown?.message).not.toMatch(/^\s+at /m);
 
-    const broken = results.get("test/broken.test.js");
-    expect(broken?.outcome).toBe("failed");
-    expect(broken?.message).toContain("does not provide an export named 'subtract'");
+    expect(results.get("test/broken.test.js")?.message).toContain(
+      "does not provide an export named 'subtract'",
+    );
   });
 
   it("turns a hanging test into a timeout, not a result", async () => {
-    await using dir = await tempDir();
-    await writeTree(dir.path, {
-      "package.json": PACKAGE_JSON,
-      "test/hang.test.js": `import test from "tape";\ntest("hangs", () => { setInterval(() => {}, 1000); });\n`,
-    });
-    await linkNodeModules(dir.path);
-
-    const run = await runTests({
-      adapter: tapeAdapter,
-      root: dir.path,
-      files: ["test/hang.test.js"],
-      timeoutMs: 2_000,
-    });
-
-    expect(run.ok).toBe(false);
-    if (run.ok) return;
-    expect(run.reason).toMatch(/timed out/);
+    await expectHangTimesOut(
+      tape,
+      `import test from "tape";\ntest("hangs", () => { setInterval(() => {}, 1000); });\n`,
+      2_000,
+    );
   });
 
   it("fails the run when the runner itself dies", async () => {
-    await using dir = await tempDir();
-    await writeTree(dir.path, {
-      "package.json": PACKAGE_JSON,
+    const tree = {
       "test/first.test.js": `import test from "tape";\ntest("passes", (t) => { t.ok(true); t.end(); });\n`,
       "test/kill.test.js": `import test from "tape";\ntest("kills the runner", () => { process.kill(process.ppid, "SIGKILL"); });\n`,
-    });
-    await linkNodeModules(dir.path);
-
-    const run = await runTests({
-      adapter: tapeAdapter,
-      root: dir.path,
-      files: ["test/first.test.js", "test/kill.test.js"],
-    });
-
-    expect(run.ok).toBe(false);
-    if (run.ok) return;
-    expect(run.reason).toContain("truncated");
+    };
+    const run = await runFixture(tape, tree, ["test/first.test.js", "test/kill.test.js"]);
+    expectInfraError(run, "truncated");
   });
 
   it("fails the run when the project has no tape to load", async () => {
-    await using dir = await tempDir();
-    await writeTree(dir.path, {
-      "package.json": PACKAGE_JSON,
-      "test/a.test.js": `import test from "tape";\ntest("passes", (t) => t.end());\n`,
-    });
-
-    const run = await runTests({ adapter: tapeAdapter, root: dir.path, files: ["test/a.test.js"] });
-
-    expect(run.ok).toBe(false);
-    if (run.ok) return;
-    expect(run.reason).toContain("cannot load tape");
+    const withoutTape = framework(tapeAdapter, { ...SETUP, install: "none" });
+    const run = await runFixture(
+      withoutTape,
+      { "test/a.test.js": `import test from "tape";\ntest("passes", (t) => t.end());\n` },
+      ["test/a.test.js"],
+    );
+    expectInfraError(run, "cannot load tape");
   });
 
   it("runs the given files through this Node", () => {
-    const command = tapeAdapter.buildCommand({
-      root: "/project",
-      files: ["test/a.test.js", "test/b.test.js"],
-      reportPath: "/tmp/report",
-      binDir: "/project/node_modules/.bin",
-    });
+    const command = commandFor(tapeAdapter, { files: ["test/a.test.js", "test/b.test.js"] });
     expect(command.command).toBe(process.execPath);
     expect(command.args.slice(-3)).toEqual(["/tmp/report", "test/a.test.js", "test/b.test.js"]);
   });
 
   it("detects tape from dependencies or the test script, and not from tap or tap-spec", () => {
-    expect(tapeAdapter.detect({ root: "/p", packageJson: { devDependencies: { tape: "5" } } })).toBe(true);
-    expect(
-      tapeAdapter.detect({ root: "/p", packageJson: { scripts: { test: "tape test/*.js | tap-spec" } } }),
-    ).toBe(true);
-    expect(tapeAdapter.detect({ root: "/p", packageJson: { scripts: { test: "tap test/*.js" } } })).toBe(
-      false,
-    );
-    expect(tapeAdapter.detect({ root: "/p", packageJson: { devDependencies: { "tap-spec": "5" } } })).toBe(
-      false,
-    );
-    expect(tapeAdapter.detect({ root: "/p" })).toBe(false);
+    expectDetection(tapeAdapter, {
+      detects: [{ devDependencies: { tape: "5" } }, "tape test/*.js | tap-spec"],
+      ignores: ["tap test/*.js", { devDependencies: { "tap-spec": "5" } }],
+    });
   });
 
   it("refuses a missing, empty, unreadable or unfinished report", () => {
-    expect(() => tapeAdapter.parseReport(parseInput(undefined))).toThrow(TestRunError);
-    expect(() => tapeAdapter.parseReport(parseInput(""))).toThrow(TestRunError);
-    expect(() => tapeAdapter.parseReport(parseInput("TAP version 13\nok 1 works\n"))).toThrow(TestRunError);
+    expectRefusesReports(tapeAdapter, [undefined, "", "TAP version 13\nok 1 works\n"]);
     const unfinished = `${JSON.stringify({ type: "file-start", file: "test/a.test.js" })}\n`;
-    expect(() => tapeAdapter.parseReport(parseInput(unfinished))).toThrow(/truncated/);
+    expectRefused(tapeAdapter, { report: unfinished }, /truncated/);
   });
 });
