@@ -1,4 +1,5 @@
 import { ConfigError } from "../../core/errors.js";
+import { shellQuote } from "../shell.js";
 import { avaAdapter } from "./ava.js";
 import { jestAdapter } from "./jest.js";
 import { mochaAdapter } from "./mocha.js";
@@ -8,6 +9,7 @@ import { tapeAdapter } from "./tape.js";
 import { FRAMEWORKS, type FrameworkName, type ProjectInfo, type TestAdapter } from "./types.js";
 import { vitestAdapter } from "./vitest.js";
 
+export { shellQuote } from "../shell.js";
 export type { FrameworkName, ProjectInfo, TestAdapter, TestResult } from "./types.js";
 
 /**
@@ -58,10 +60,6 @@ export function withCommandOverride(adapter: TestAdapter, template: string): Tes
       };
     },
   };
-}
-
-export function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replaceAll("'", `'\\''`)}'`;
 }
 
 export const FRAMEWORK_NAMES: readonly FrameworkName[] = FRAMEWORKS;
