@@ -4,6 +4,8 @@ import { ConfigError, GitError, GitHubApiError, TestRunError } from "../core/err
 import { toolVersion } from "../core/version.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerMine } from "./commands/mine.js";
+import { registerRun } from "./commands/run.js";
+import { registerScore } from "./commands/score.js";
 import { registerValidate } from "./commands/validate.js";
 
 export function buildProgram(): Command {
@@ -13,6 +15,8 @@ export function buildProgram(): Command {
     .showHelpAfterError("(run with --help for usage)");
   registerMine(program);
   registerValidate(program);
+  registerRun(program);
+  registerScore(program);
   registerDemo(program);
   return program;
 }

@@ -1,0 +1,522 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { z } from "zod";
+import { writeFileAtomic } from "../core/atomic-write.js";
+import type { Config } from "../core/config.js";
+import { ConfigError, describeError } from "../core/errors.js";
+import { ROLLOUT_SCHEMA, type Rollout } from "../core/rollout.js";
+import type { Scenario } from "../core/scenario.js";
+import { parseWithSchema } from "../core/schema-error.js";
+import { createClassifier } from "../scenario-gen/classify.js";
+import { buildScoringContract, isResolved, ScoringInfraError, testReport } from "../scorers/index.js";
+import {
+  type AgentSpec,
+  agentEnvironment,
+  type ConfiguredAgent,
+  collectArtifacts,
+  createAgent,
+} from "./agents/index.js";
+import { DependencyCache } from "./dependency-cache.js";
+import {
+  appendRollout,
+  ROLLOUTS_FILE,
+  readRollouts,
+  repairRollouts,
+  type TruncatedLine,
+} from "./rollout-store.js";
+import { type RunSummary, summarizeRun } from "./run-summary.js";
+import { runTests, testEnvironment } from "./run-tests.js";
+import { getAdapter, withCommandOverride } from "./test-adapters/index.js";
+import { buildWorkspace, capturePatch, restoreTests, runSetup, type Workspace } from "./workspace.js";
+
+export const RUN_FILE = "run.json";
+
+/** `<outDir>/run.json`: what a run is, written once at its start so `--resume` can continue it. */
+export const RunInfoSchema = z.object({
+  run_id: z.string().min(1),
+  agent: z.string().min(1),
+  attempts: z.number().int().positive(),
+  scenarios: z.array(z.string().min(1)),
+  seed: z.number().int().nonnegative().nullable(),
+  created_at: z.string(),
+});
+export type RunInfo = z.infer<typeof RunInfoSchema>;
+
+export interface RunTask {
+  instanceId: string;
+  attempt: number;
+}
+
+export type RunEvent =
+  | { type: "start"; run_id: string; outDir: string; total: number; done: number; truncated?: TruncatedLine }
+  | { type: "rollout-start"; instance_id: string; attempt: number }
+  | { type: "rollout-done"; record: Rollout; index: number; total: number; durationMs: number };
+
+export interface RunOptions {
+  repo: string;
+  scenarios: readonly Scenario[];
+  agentSpec: AgentSpec;
+  /** Attempts per scenario, numbered from 1. */
+  attempts: number;
+  jobs: number;
+  /** Run only this many scenarios, picked by `seed`. */
+  sample?: number;
+  seed?: number;
+  /** Agent timeout per rollout. */
+  timeoutMs: number;
+  /** The run's folder: run.json, rollouts.jsonl, rollouts/<instance_id>/<attempt>/. */
+  outDir: string;
+  /** Continue the run in outDir: its run_id and scenarios, only the rollouts not recorded yet. */
+  resume: boolean;
+  config: Config;
+  cacheDir: string;
+  /** The environment agents take their named variables from. */
+  hostEnv: NodeJS.ProcessEnv;
+  /** A new run's id; generated when absent. */
+  runId?: string;
+  onEvent?: (event: RunEvent) => void;
+  /** Stops taking new rollouts; rollouts cut short are not recorded (a resume redoes them). */
+  signal?: AbortSignal;
+}
+
+export interface RunResult {
+  run_id: string;
+  outDir: string;
+  rolloutsFile: string;
+  summary: RunSummary;
+  /** True when the signal stopped the run before every rollout was recorded. */
+  interrupted: boolean;
+}
+
+/** `20240101T120000Z-1a2b3c`: sorts by time, unique enough for one machine. */
+export function newRunId(now: Date = new Date()): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
+  return `${stamp}-${randomBytes(3).toString("hex")}`;
+}
+
+/** mulberry32: a small seeded generator, so a seed picks the same sample everywhere. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Picks `count` ids deterministically for a seed (a seeded shuffle of the sorted ids), returned sorted. */
+export function sampleIds(ids: readonly string[], count: number, seed: number): string[] {
+  const pool = [...ids].sort();
+  const random = seededRandom(seed);
+  for (let i = pool.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+  }
+  return pool.slice(0, count).sort();
+}
+
+/** Every (scenario, attempt) pair not recorded yet, scenario by scenario. */
+export function pendingTasks(
+  ids: readonly string[],
+  attempts: number,
+  recorded: readonly RunTask[],
+): RunTask[] {
+  const done = new Set(recorded.map((t) => `${t.instanceId}\0${t.attempt}`));
+  const tasks: RunTask[] = [];
+  for (const instanceId of ids) {
+    for (let attempt = 1; attempt <= attempts; attempt++) {
+      if (!done.has(`${instanceId}\0${attempt}`)) tasks.push({ instanceId, attempt });
+    }
+  }
+  return tasks;
+}
+
+async function readRunInfo(file: string): Promise<RunInfo> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (error) {
+    throw new ConfigError(
+      `cannot resume: no run to continue here (${(error as NodeJS.ErrnoException).code ?? describeError(error)})`,
+      file,
+    );
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError(`not valid JSON: ${(error as Error).message}`, file);
+  }
+  return parseWithSchema(RunInfoSchema, data, file);
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).size > 0;
+  } catch {
+    return false;
+  }
+}
+
+/** Decides the run: a new one (written to run.json) or the one in outDir when resuming. */
+async function planRun(options: RunOptions, agent: ConfiguredAgent): Promise<RunInfo> {
+  const runFile = join(options.outDir, RUN_FILE);
+  if (options.resume) {
+    const info = await readRunInfo(runFile);
+    if (info.agent !== agent.name) {
+      throw new ConfigError(
+        `cannot resume: the run used agent "${info.agent}", not "${agent.name}"`,
+        runFile,
+      );
+    }
+    if (info.attempts !== options.attempts) {
+      throw new ConfigError(
+        `cannot resume: the run has ${info.attempts} attempts per scenario, not ${options.attempts}`,
+        runFile,
+      );
+    }
+    const known = new Set(options.scenarios.map((s) => s.instance_id));
+    const missing = info.scenarios.filter((id) => !known.has(id));
+    if (missing.length > 0) {
+      throw new ConfigError(`cannot resume: the suite no longer has ${missing.join(", ")}`, runFile);
+    }
+    return info;
+  }
+  if ((await exists(runFile)) || (await exists(join(options.outDir, ROLLOUTS_FILE)))) {
+    throw new ConfigError(
+      "a run is already recorded here; pass --resume to continue it, or another --out",
+      options.outDir,
+    );
+  }
+  const ids = options.scenarios.map((s) => s.instance_id).sort();
+  const seed = options.seed ?? (options.sample === undefined ? null : randomBytes(4).readUInt32LE(0) >>> 1);
+  const info: RunInfo = {
+    run_id: options.runId ?? newRunId(),
+    agent: agent.name,
+    attempts: options.attempts,
+    scenarios: options.sample === undefined ? ids : sampleIds(ids, options.sample, seed ?? 0),
+    seed,
+    created_at: new Date().toISOString(),
+  };
+  await writeFileAtomic(runFile, `${JSON.stringify(info, null, 2)}\n`);
+  return info;
+}
+
+/**
+ * Runs an agent on scenarios x attempts (DESIGN.md "run"): each rollout in a fresh workspace,
+ * scored with the config's scoring contract after the scenario's test side is restored, its
+ * record appended to `<outDir>/rollouts.jsonl` as soon as it finishes. With `resume`, the run
+ * in outDir continues: a truncated last record is cut off and only missing rollouts run.
+ */
+export async function runSuite(options: RunOptions): Promise<RunResult> {
+  const outDir = resolve(options.outDir);
+  const agent = await createAgent(options.agentSpec);
+  const contract = buildScoringContract(options.config.scoring);
+  if (options.sample !== undefined && options.sample < 1) throw new ConfigError("sample must be at least 1");
+  await mkdir(outDir, { recursive: true });
+  const info = await planRun({ ...options, outDir }, agent);
+  const rolloutsFile = join(outDir, ROLLOUTS_FILE);
+  const existing = options.resume ? await repairRollouts(rolloutsFile) : { rollouts: [] };
+  const mine = existing.rollouts.filter((r) => r.run_id === info.run_id);
+  const tasks = pendingTasks(
+    info.scenarios,
+    info.attempts,
+    mine.map((r) => ({ instanceId: r.instance_id, attempt: r.attempt })),
+  );
+  const byId = new Map(options.scenarios.map((s) => [s.instance_id, s]));
+  const total = info.scenarios.length * info.attempts;
+  let finished = total - tasks.length;
+  options.onEvent?.({
+    type: "start",
+    run_id: info.run_id,
+    outDir,
+    total,
+    done: finished,
+    ...("truncated" in existing && existing.truncated ? { truncated: existing.truncated } : {}),
+  });
+
+  const cache = new DependencyCache({
+    cacheDir: options.cacheDir,
+    timeoutMs: options.config.timeouts.install_ms,
+  });
+  const context: RolloutRunContext = {
+    options: { ...options, outDir },
+    agent,
+    contract,
+    cache,
+    runId: info.run_id,
+  };
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length && !options.signal?.aborted) {
+      const task = tasks[next++]!;
+      const scenario = byId.get(task.instanceId)!;
+      options.onEvent?.({ type: "rollout-start", instance_id: task.instanceId, attempt: task.attempt });
+      const started = performance.now();
+      let record: Rollout;
+      try {
+        record = await runRollout(context, scenario, task.attempt);
+      } catch (error) {
+        // A bug or a broken world must not lose the run: the rollout is recorded as unscorable.
+        record = unexpectedError(context, scenario, task.attempt, error);
+      }
+      if (options.signal?.aborted) break;
+      await appendRollout(rolloutsFile, record);
+      options.onEvent?.({
+        type: "rollout-done",
+        record,
+        index: finished++,
+        total,
+        durationMs: performance.now() - started,
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, tasks.length)) }, worker));
+
+  const { rollouts } = await readRollouts(rolloutsFile);
+  const chosen = info.scenarios.map((id) => byId.get(id)!);
+  const summary = summarizeRun({
+    run_id: info.run_id,
+    agent: agent.name,
+    attempts: info.attempts,
+    scenarios: chosen,
+    rollouts,
+  });
+  return {
+    run_id: info.run_id,
+    outDir,
+    rolloutsFile,
+    summary,
+    interrupted: summary.rollouts < total,
+  };
+}
+
+interface RolloutRunContext {
+  options: RunOptions;
+  agent: ConfiguredAgent;
+  contract: ReturnType<typeof buildScoringContract>;
+  cache: DependencyCache;
+  runId: string;
+}
+
+function unexpectedError(
+  ctx: RolloutRunContext,
+  scenario: Scenario,
+  attempt: number,
+  error: unknown,
+): Rollout {
+  return {
+    schema: ROLLOUT_SCHEMA,
+    run_id: ctx.runId,
+    instance_id: scenario.instance_id,
+    attempt,
+    agent: { name: ctx.agent.name },
+    status: "infra_error",
+    reward: null,
+    resolved: false,
+    reason: `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    scores: [],
+    tests: testReport(scenario, undefined),
+    model_patch: "",
+    durations: { setup_ms: 0, agent_ms: 0, score_ms: 0 },
+    logs: {},
+    finished_at: new Date().toISOString(),
+  };
+}
+
+/** Where one rollout's files go: `<outDir>/rollouts/<instance_id>/<attempt>/`. */
+export function rolloutDir(outDir: string, instanceId: string, attempt: number): string {
+  return join(outDir, "rollouts", instanceId, String(attempt));
+}
+
+/** One rollout, start to record. Never throws for the world's failures: they are infra_error records. */
+async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: number): Promise<Rollout> {
+  const { options, agent } = ctx;
+  const config = options.config;
+  const dir = rolloutDir(options.outDir, scenario.instance_id, attempt);
+  // A rollout cut short by a kill left files here; its redo starts clean.
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const agentLog = join(dir, "agent.log");
+  const testsLog = join(dir, "tests.log");
+  const durations = { setup_ms: 0, agent_ms: 0, score_ms: 0 };
+  const agentInfo = {
+    name: agent.name,
+    ...(agent.version === undefined ? {} : { version: agent.version }),
+    ...(agent.model === undefined ? {} : { model: agent.model }),
+  };
+  let modelPatch = "";
+  const logs: Rollout["logs"] = {};
+  let usage: Rollout["usage"];
+
+  const record = (
+    fields: Pick<Rollout, "status" | "reward" | "resolved" | "scores" | "tests"> & { reason?: string },
+  ): Rollout => ({
+    schema: ROLLOUT_SCHEMA,
+    run_id: ctx.runId,
+    instance_id: scenario.instance_id,
+    attempt,
+    agent: agentInfo,
+    ...fields,
+    model_patch: modelPatch,
+    durations: {
+      setup_ms: Math.round(durations.setup_ms),
+      agent_ms: Math.round(durations.agent_ms),
+      score_ms: Math.round(durations.score_ms),
+    },
+    ...(usage ? { usage } : {}),
+    logs,
+    finished_at: new Date().toISOString(),
+  });
+  const unscored = testReport(scenario, undefined);
+  const infraError = (reason: string) =>
+    record({ status: "infra_error", reward: null, resolved: false, scores: [], tests: unscored, reason });
+
+  const scratch = await mkdtemp(join(tmpdir(), "repogym-rollout-"));
+  let workspace: Workspace | undefined;
+  try {
+    // 1. Workspace and setup.
+    let started = performance.now();
+    try {
+      workspace = await buildWorkspace({
+        repo: options.repo,
+        scenario,
+        dir: join(scratch, "workspace"),
+        cache: ctx.cache,
+        ...(config.environment.install ? { installCommand: config.environment.install } : {}),
+        ...(config.environment.package_manager ? { packageManager: config.environment.package_manager } : {}),
+      });
+    } catch (error) {
+      durations.setup_ms = performance.now() - started;
+      return infraError(`could not build the workspace: ${describeError(error)}`);
+    }
+    if (!workspace.dependencies.ok) {
+      durations.setup_ms = performance.now() - started;
+      const setupLog = join(dir, "setup.log");
+      await writeFile(setupLog, workspace.dependencies.output);
+      return infraError(
+        `installing dependencies failed: ${workspace.dependencies.reason} (log: ${setupLog})`,
+      );
+    }
+    const setup = await runSetup(workspace, {
+      commands: scenario.environment.setup,
+      timeoutMs: config.timeouts.setup_ms,
+    });
+    durations.setup_ms = performance.now() - started;
+    if (!setup.ok) {
+      const setupLog = join(dir, "setup.log");
+      await writeFile(setupLog, setup.output);
+      return infraError(`setup failed: ${setup.reason} (log: ${setupLog})`);
+    }
+
+    // 2. The agent, with the problem statement in a file outside the workspace.
+    const problemFile = join(scratch, "problem.md");
+    await writeFile(problemFile, scenario.problem_statement);
+    const { env } = agentEnvironment({
+      hostEnv: options.hostEnv,
+      names: agent.envNames,
+      context: {
+        workspace: workspace.dir,
+        problemFile,
+        outputDir: dir,
+        instanceId: scenario.instance_id,
+        attempt,
+      },
+    });
+    started = performance.now();
+    let outcome: Awaited<ReturnType<ConfiguredAgent["run"]>>;
+    try {
+      outcome = await agent.run({
+        scenario,
+        workspace: workspace.dir,
+        problemFile,
+        outputDir: dir,
+        env,
+        timeoutMs: options.timeoutMs,
+        logFile: agentLog,
+        attempt,
+      });
+    } catch (error) {
+      durations.agent_ms = performance.now() - started;
+      if (await exists(agentLog)) logs.agent = agentLog;
+      return infraError(`the agent could not run: ${describeError(error)}`);
+    }
+    durations.agent_ms = performance.now() - started;
+    if (await exists(agentLog)) logs.agent = agentLog;
+    const artifacts = await collectArtifacts(dir);
+    if (artifacts.trajectory) logs.trajectory = artifacts.trajectory;
+    if (artifacts.usage) usage = artifacts.usage;
+
+    // 3. The agent's change, then the scenario's test side put back.
+    started = performance.now();
+    try {
+      modelPatch = await capturePatch(workspace);
+      await restoreTests(workspace, scenario, createClassifier(config.paths));
+    } catch (error) {
+      durations.score_ms = performance.now() - started;
+      return infraError(`could not read the agent's change: ${describeError(error)}`);
+    }
+    if (outcome.status !== "completed") {
+      durations.score_ms = performance.now() - started;
+      return record({
+        status: outcome.status,
+        reward: 0,
+        resolved: false,
+        scores: [],
+        tests: unscored,
+        reason: outcome.reason,
+      });
+    }
+
+    // 4. The scenario's tests, then the scoring contract.
+    let adapter = getAdapter(scenario.environment.framework);
+    if (config.environment.test_command)
+      adapter = withCommandOverride(adapter, config.environment.test_command);
+    const tests = await runTests({
+      adapter,
+      root: workspace.dir,
+      files: scenario.environment.test_files,
+      timeoutMs: config.timeouts.test_ms,
+      maxOutputBytes: 1024 * 1024,
+    });
+    await writeFile(testsLog, tests.output);
+    logs.tests = testsLog;
+    if (!tests.ok) {
+      durations.score_ms = performance.now() - started;
+      return infraError(`the tests could not be run: ${tests.reason}`);
+    }
+    try {
+      const scored = await ctx.contract.score({
+        scenario,
+        modelPatch,
+        workspace: workspace.dir,
+        tests: tests.results,
+        env: testEnvironment(),
+        timeoutMs: config.timeouts.test_ms,
+      });
+      durations.score_ms = performance.now() - started;
+      const report = testReport(scenario, tests.results);
+      return record({
+        status: "scored",
+        reward: scored.reward,
+        resolved: isResolved(report),
+        scores: scored.scores,
+        tests: report,
+      });
+    } catch (error) {
+      durations.score_ms = performance.now() - started;
+      if (error instanceof ScoringInfraError) return infraError(error.message);
+      throw error;
+    }
+  } finally {
+    if (workspace) await workspace[Symbol.asyncDispose]();
+    await rm(scratch, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,109 @@
+import { execFile } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readRollouts } from "../../runner/rollout-store.js";
+import { PROJECT_ROOT, tempDir } from "../helpers/fixture-repo.js";
+import { minedFixture } from "../runner/run-fixture.js";
+
+const CLI = join(PROJECT_ROOT, "dist", "cli", "main.js");
+
+async function repogym(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
+  try {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], {
+      cwd,
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout, stderr };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
+  }
+}
+
+describe("repogym run / score (built CLI)", () => {
+  let fixture: Awaited<ReturnType<typeof minedFixture>>;
+  let work: Awaited<ReturnType<typeof tempDir>>;
+  beforeAll(async () => {
+    fixture = await minedFixture();
+    work = await tempDir();
+  });
+  afterAll(async () => {
+    await fixture?.[Symbol.asyncDispose]();
+    await work?.[Symbol.asyncDispose]();
+  });
+
+  const common = () => ["--suite", fixture.suite, "--repo", fixture.repo.path];
+  const env = () => ({ REPOGYM_CACHE_DIR: fixture.cache });
+
+  it("runs the oracle with progress lines and a summary", async () => {
+    const out = join(work.path, "oracle");
+    const result = await repogym(
+      ["run", "--agent", "oracle", ...common(), "--out", out, "-j", "2"],
+      work.path,
+      env(),
+    );
+    expect(result.stderr).toMatch(/Run \S+: 2 rollouts/);
+    expect(result.stderr).toMatch(/\[1\/2\] \S+ #1 scored reward 1\.00 resolved/);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("reward        mean 1.000");
+    expect(result.stdout).toContain("resolved      100.0%");
+    expect(result.stdout).toContain("pass@1");
+  });
+
+  it("score equals run --agent replay on the same predictions", async () => {
+    const predictions = join(work.path, "preds.jsonl");
+    const [first, second] = fixture.scenarios;
+    await writeFile(
+      predictions,
+      [
+        JSON.stringify({
+          instance_id: first!.instance_id,
+          model_name_or_path: "m",
+          model_patch: first!.patch,
+        }),
+        JSON.stringify({ instance_id: second!.instance_id, model_name_or_path: "m", model_patch: "" }),
+        "",
+      ].join("\n"),
+    );
+    const scoreOut = join(work.path, "score");
+    const runOut = join(work.path, "replay");
+    const scored = await repogym(
+      ["score", "--predictions", predictions, ...common(), "--out", scoreOut, "--json"],
+      work.path,
+      env(),
+    );
+    const replayed = await repogym(
+      ["run", "--agent", "replay", "--predictions", predictions, ...common(), "--out", runOut, "--json"],
+      work.path,
+      env(),
+    );
+    expect(scored.code, scored.stderr).toBe(0);
+    expect(replayed.code, replayed.stderr).toBe(0);
+    const a = JSON.parse(scored.stdout);
+    const b = JSON.parse(replayed.stdout);
+    expect(a.reward).toEqual({ mean: 0.5, std: Math.SQRT1_2 });
+    const strip = (s: Record<string, unknown>) => ({ ...s, run_id: "", out: "", rollouts_file: "" });
+    expect(strip(a)).toEqual(strip(b));
+    const ra = (await readRollouts(join(scoreOut, "rollouts.jsonl"))).rollouts;
+    const rb = (await readRollouts(join(runOut, "rollouts.jsonl"))).rollouts;
+    const key = (r: (typeof ra)[number]) => ({
+      id: r.instance_id,
+      agent: r.agent,
+      status: r.status,
+      reward: r.reward,
+      resolved: r.resolved,
+      tests: r.tests,
+      model_patch: r.model_patch,
+    });
+    const sort = (list: typeof ra) => list.map(key).sort((x, y) => x.id.localeCompare(y.id));
+    expect(sort(ra)).toEqual(sort(rb));
+  });
+
+  it("refuses --resume without --out, with one clear line", async () => {
+    const result = await repogym(["run", "--agent", "noop", ...common(), "--resume"], work.path, env());
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe("repogym: --resume needs --out, the folder of the run to continue");
+  });
+});

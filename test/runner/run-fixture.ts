@@ -1,0 +1,76 @@
+import { defaultConfig } from "../../core/config.js";
+import type { Scenario } from "../../core/scenario.js";
+import { readSuite } from "../../core/suite-store.js";
+import { mineRepository } from "../../scenario-gen/mine.js";
+import { FixtureRepo, tempDir } from "../helpers/fixture-repo.js";
+
+const pkg = JSON.stringify({ name: "calc", type: "module", scripts: { test: "node --test test/" } }, null, 2);
+
+const calcTest = (tests: string[]) =>
+  [
+    'import { test } from "node:test";',
+    'import assert from "node:assert/strict";',
+    'import { add, mul } from "../src/calc.js";',
+    ...tests,
+    "",
+  ].join("\n");
+
+/** A node:test project with two minable fixes, mined into a suite (one validation run, for speed). */
+export async function minedFixture(): Promise<{
+  repo: FixtureRepo;
+  suite: string;
+  cache: string;
+  scenarios: Scenario[];
+  config: ReturnType<typeof defaultConfig>;
+  [Symbol.asyncDispose](): Promise<void>;
+}> {
+  const repo = await FixtureRepo.create();
+  repo.git("remote", "add", "origin", "https://github.com/acme/calc.git");
+  await repo.commit("Initial calculator", {
+    "package.json": pkg,
+    "src/calc.js":
+      "export function add(a, b) { return a + b - (a > 9 ? 1 : 0); }\nexport function mul(a, b) { return a * b + (a === 0 ? 1 : 0); }\n",
+    "test/calc.test.js": calcTest(['test("add small", () => assert.equal(add(1, 2), 3));']),
+  });
+  await repo.commit("Fix add for numbers above nine", {
+    "src/calc.js":
+      "export function add(a, b) { return a + b; }\nexport function mul(a, b) { return a * b + (a === 0 ? 1 : 0); }\n",
+    "test/calc.test.js": calcTest([
+      'test("add small", () => assert.equal(add(1, 2), 3));',
+      'test("add large", () => assert.equal(add(10, 5), 15));',
+    ]),
+  });
+  await repo.commit("Fix mul by zero", {
+    "src/calc.js":
+      "export function add(a, b) { return a + b; }\nexport function mul(a, b) { return a * b; }\n",
+    "test/calc.test.js": calcTest([
+      'test("add small", () => assert.equal(add(1, 2), 3));',
+      'test("add large", () => assert.equal(add(10, 5), 15));',
+      'test("mul zero", () => assert.equal(mul(0, 5), 0));',
+    ]),
+  });
+  const suite = await tempDir();
+  const cache = await tempDir();
+  const base = defaultConfig();
+  const config = { ...base, timeouts: { ...base.timeouts, test_ms: 20_000 }, validation: { runs: 1 } };
+  await mineRepository({
+    repo: repo.path,
+    suiteDir: suite.path,
+    cacheDir: cache.path,
+    toolVersion: "repogym test",
+    config,
+  });
+  const scenarios = await readSuite(suite.path);
+  return {
+    repo,
+    suite: suite.path,
+    cache: cache.path,
+    scenarios,
+    config,
+    async [Symbol.asyncDispose]() {
+      await repo[Symbol.asyncDispose]();
+      await suite[Symbol.asyncDispose]();
+      await cache[Symbol.asyncDispose]();
+    },
+  };
+}
