@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { ConfigError } from "../core/errors.js";
 import type { Scenario } from "../core/scenario.js";
 import type { PathClassifier } from "../scenario-gen/classify.js";
-import { applyPatch, extractTree } from "./state-tree.js";
+import { extractTree } from "./state-tree.js";
 import type { Workspace } from "./workspace.js";
 import { type EntryType, listEntries, NODE_MODULES, removeRepogymFolders } from "./workspace-files.js";
 
@@ -37,8 +37,9 @@ export async function restoreTests(
   }
   const pristineDir = await mkdtemp(join(tmpdir(), "repogym-pristine-"));
   try {
-    await extractTree(workspace.repo, scenario.base_commit, pristineDir);
-    await applyPatch(pristineDir, scenario.test_patch, "the test patch");
+    await extractTree(workspace.repo, scenario.base_commit, pristineDir, [
+      { patch: scenario.test_patch, label: "the test patch" },
+    ]);
     await removeRepogymFolders(pristineDir);
     const isTest = (path: string) => classifier.kind(path) === "test";
     const skipDir = (path: string, name: string) => name === NODE_MODULES || path === ".git";

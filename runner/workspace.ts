@@ -18,7 +18,7 @@ import type { PackageManager, Scenario } from "../core/scenario.js";
 import type { DependencyCache, DependencyResult } from "./dependency-cache.js";
 import { runProcess } from "./process.js";
 import { testEnvironment } from "./run-tests.js";
-import { applyPatch, extractTree } from "./state-tree.js";
+import { extractTree } from "./state-tree.js";
 import { NODE_MODULES, REPOGYM_FOLDER, removeRepogymFolders } from "./workspace-files.js";
 
 export { type RestoreResult, restoreTests } from "./workspace-restore.js";
@@ -81,8 +81,10 @@ export async function buildWorkspace(options: BuildWorkspaceOptions): Promise<Wo
   await ensureEmpty(dir);
   const controlDir = await mkdtemp(join(tmpdir(), "repogym-control-"));
   try {
-    await extractTree(options.repo, scenario.base_commit, dir);
-    if (scenario.task.tests_visible) await applyPatch(dir, scenario.test_patch, "the test patch");
+    const visible = scenario.task.tests_visible
+      ? [{ patch: scenario.test_patch, label: "the test patch" }]
+      : [];
+    await extractTree(options.repo, scenario.base_commit, dir, visible);
     await removeRepogymFolders(dir);
 
     // The commit is made in the private git directory first; the workspace gets a copy.

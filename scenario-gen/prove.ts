@@ -7,7 +7,7 @@ import type { DependencyCache } from "../runner/dependency-cache.js";
 import { engineNote } from "../runner/node-engine.js";
 import { runProcess } from "../runner/process.js";
 import { runTests, testEnvironment } from "../runner/run-tests.js";
-import { applyPatch, extractTree } from "../runner/state-tree.js";
+import { extractTree } from "../runner/state-tree.js";
 import { detectAdapter, getAdapter, withCommandOverride } from "../runner/test-adapters/index.js";
 import type { FrameworkName, ProjectInfo, TestAdapter, TestResult } from "../runner/test-adapters/types.js";
 import type { SkipReason } from "./candidates.js";
@@ -86,9 +86,9 @@ export async function proveChange(input: ProofInput): Promise<ProofResult> {
     let started = performance.now();
     try {
       for (const state of ["before", "after"] as const) {
-        await extractTree(input.repo, input.baseCommit, dirs[state]);
-        await applyPatch(dirs[state], input.testPatch, "the test patch");
-        if (state === "after") await applyPatch(dirs[state], input.patch, "the gold patch");
+        const patches = [{ patch: input.testPatch, label: "the test patch" }];
+        if (state === "after") patches.push({ patch: input.patch, label: "the gold patch" });
+        await extractTree(input.repo, input.baseCommit, dirs[state], patches);
       }
     } catch (error) {
       return fail("patch-failed", describeError(error));
