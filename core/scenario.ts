@@ -41,6 +41,10 @@ export const ValidationSchema = z.object({
   flaky: z.array(testId),
   /** Tests that failed in every run of both states (already broken in this environment). */
   always_failing: z.array(testId),
+  /** Tests that pass after the fix but did not run before (not proven to fail): not F2P. */
+  not_run_before: z.array(testId).default([]),
+  /** Tests the gold patch breaks (passed before, failed after): neither F2P nor P2P. */
+  pass_to_fail: z.array(testId).default([]),
   duration_ms: z.object({ before: z.number().nonnegative(), after: z.number().nonnegative() }),
   tool_version: z.string(),
   validated_at: z.string(),

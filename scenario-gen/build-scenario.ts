@@ -69,6 +69,8 @@ export function buildScenario(input: BuildScenarioInput): Scenario {
       runs: proof.runs,
       flaky: proof.comparison.flaky,
       always_failing: proof.comparison.alwaysFailing,
+      not_run_before: proof.comparison.notRunBefore,
+      pass_to_fail: proof.comparison.passToFail,
       duration_ms: { before: Math.round(proof.timings.beforeMs), after: Math.round(proof.timings.afterMs) },
       tool_version: input.toolVersion,
       validated_at: input.now.toISOString(),

@@ -150,7 +150,11 @@ export async function proveChange(input: ProofInput): Promise<ProofResult> {
         }
         runs[state].push(result.results);
       }
-      if (i === 0 && input.earlyExit && compareRuns(runs.before, runs.after).failToPass.length === 0) {
+      if (
+        i === 0 &&
+        input.earlyExit &&
+        compareRuns(runs.before, runs.after, input.testFiles).failToPass.length === 0
+      ) {
         break;
       }
     }
@@ -161,7 +165,7 @@ export async function proveChange(input: ProofInput): Promise<ProofResult> {
       installCommand: install.command,
       dependencyKey: install.key,
       setup,
-      comparison: compareRuns(runs.before, runs.after),
+      comparison: compareRuns(runs.before, runs.after, input.testFiles),
       before: runs.before,
       after: runs.after,
       runs: runs.before.length,

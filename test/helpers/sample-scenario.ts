@@ -31,6 +31,8 @@ export function sampleScenario(overrides: Partial<Scenario> = {}): Scenario {
       runs: 3,
       flaky: [],
       always_failing: [],
+      not_run_before: [],
+      pass_to_fail: [],
       duration_ms: { before: 1, after: 1 },
       tool_version: "repogym 0.1.0",
       validated_at: "2024-01-01T00:00:00Z",
