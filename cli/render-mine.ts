@@ -61,6 +61,11 @@ export function renderMineSummary(summary: MineSummary, cwd: string): string {
     );
   }
   out.push(`  time: ${formatDuration(summary.durationMs)}`);
+  if (summary.commits === 0) {
+    out.push(
+      "  no commits matched: check --rev, --since and --until (git reads an unknown date as no limit or no match)",
+    );
+  }
   if (summary.interrupted) {
     out.push(
       "  interrupted: candidates not reached were left for the next run (mined commits are skipped then)",

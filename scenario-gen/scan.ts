@@ -31,8 +31,6 @@ export interface ScanOptions {
   until?: string;
   /** Every non-merge commit instead of the first-parent history. */
   allCommits?: boolean;
-  /** Extra `git log` arguments (a revision range, paths). */
-  extraArgs?: string[];
 }
 
 const RECORD = "\x1e";
@@ -56,11 +54,11 @@ export function scanArgs(options: ScanOptions): string[] {
     "--raw",
   ];
   // First-parent walks show a merge's diff against its first parent: the whole PR as one change.
-  args.push(options.allCommits ? "--no-merges" : "--first-parent");
+  args.push(...(options.allCommits ? ["--no-merges"] : ["--first-parent", "--diff-merges=first-parent"]));
   if (options.since) args.push(`--since=${options.since}`);
   if (options.until) args.push(`--until=${options.until}`);
-  args.push(options.rev ?? "HEAD");
-  if (options.extraArgs) args.push(...options.extraArgs);
+  // A revision is never read as an option, whatever it starts with.
+  args.push("--end-of-options", options.rev ?? "HEAD");
   return args;
 }
 

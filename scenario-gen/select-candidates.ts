@@ -53,6 +53,8 @@ export async function selectCandidates(options: SelectOptions): Promise<Selectio
   const skipped: SkippedCommit[] = [];
   let pending: SelectedCandidate[] = [];
   let commits = 0;
+  /** Ids given out in this walk, so no two candidates share one. */
+  const taken = new Set<string>();
   const skip = (commit: CommitRecord, reason: SkipReason, detail?: string) =>
     skipped.push({
       sha: commit.sha,
@@ -87,12 +89,19 @@ export async function selectCandidates(options: SelectOptions): Promise<Selectio
       skip(commit, classification.reason, classification.detail);
       continue;
     }
-    const pullNumber = options.scan.allCommits ? undefined : pullNumberOf(commit.message);
-    const instanceId = instanceIdFor(repo.slug, commit.sha, pullNumber);
+    let pullNumber = options.scan.allCommits ? undefined : pullNumberOf(commit.message);
+    let instanceId = instanceIdFor(repo.slug, commit.sha, pullNumber);
+    if (pullNumber !== undefined && taken.has(instanceId)) {
+      // Two changes claim the same PR number (a revert, a reused title): the older one is
+      // named by its commit instead, so neither overwrites the other.
+      pullNumber = undefined;
+      instanceId = instanceIdFor(repo.slug, commit.sha);
+    }
     if (known.has(instanceId)) {
       skip(commit, "already-mined", instanceId);
       continue;
     }
+    taken.add(instanceId);
     pending.push({ candidate: classification.candidate, instanceId, ...(pullNumber ? { pullNumber } : {}) });
     if (pending.length >= wanted()) {
       await sizePending();

@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -119,6 +120,15 @@ describe("scanHistory", () => {
       if (seen.length === 2) break;
     }
     expect(seen).toHaveLength(2);
+  });
+
+  it("never reads a revision as an option", async () => {
+    await using repo = await FixtureRepo.create();
+    await repo.commit("init", { "a.js": "1\n" });
+    await using out = await tempDir();
+    const target = join(out.path, "injected");
+    await expect(collect(repo.path, { rev: `--output=${target}` })).rejects.toBeInstanceOf(GitError);
+    expect(existsSync(target)).toBe(false);
   });
 
   it("fails with a GitError on a bad revision", async () => {
