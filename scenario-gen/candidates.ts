@@ -20,6 +20,7 @@ export const SKIP_REASONS = {
   "test-infra-error": "the test runner crashed, hung or reported nothing",
   "patch-failed": "the commit's diff could not be turned into patches that apply",
   "no-framework": "no supported test framework was found",
+  "internal-error": "repogym failed on this commit (see the kept log)",
 } as const;
 export type SkipReason = keyof typeof SKIP_REASONS;
 

@@ -155,7 +155,8 @@ export async function mineRepository(options: MineOptions): Promise<MineSummary>
             config,
             cache,
             runs: options.runs ?? config.validation.runs,
-            workDir: join(workRoot, commit.sha),
+            // Named by position, so no path a test prints can reveal the fix's commit.
+            workDir: join(workRoot, String(index)),
             suiteDir: options.suiteDir,
             toolVersion: options.toolVersion,
             now: options.now ?? (() => new Date()),
@@ -314,7 +315,11 @@ async function mineCandidate(input: MineCandidateInput): Promise<CandidateOutcom
       durationMs: performance.now() - started,
     };
   } catch (error) {
-    return skip("test-infra-error", describeError(error));
+    return skip(
+      "internal-error",
+      describeError(error),
+      error instanceof Error ? (error.stack ?? error.message) : String(error),
+    );
   }
 }
 

@@ -1,4 +1,4 @@
-import { readFile, rm } from "node:fs/promises";
+import { readFile, realpath, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Config } from "../core/config.js";
 import { describeError } from "../core/errors.js";
@@ -114,9 +114,15 @@ export async function proveChange(input: ProofInput): Promise<ProofResult> {
       return fail("no-framework", "no supported test framework in package.json; set environment.framework");
 
     started = performance.now();
-    const setup = input.config.environment.setup ?? defaultSetup(packageJson);
+    // Each state runs its own prepare script (a fix may add one); the before state's list is
+    // what a workspace, which starts from that state, runs too.
+    const setups: Record<StateName, string[]> = {
+      before: input.config.environment.setup ?? defaultSetup(await readPackageJson(dirs.before)),
+      after: input.config.environment.setup ?? defaultSetup(packageJson),
+    };
+    const setup = setups.before;
     for (const state of ["before", "after"] as const) {
-      for (const command of setup) {
+      for (const command of setups[state]) {
         const result = await runProcess("/bin/sh", ["-c", command], {
           cwd: dirs[state],
           env: {
@@ -134,6 +140,11 @@ export async function proveChange(input: ProofInput): Promise<ProofResult> {
     }
     timings.setupMs = performance.now() - started;
 
+    // Failure messages name files by their scratch paths; problem statements need them relative.
+    const roots: Record<StateName, string[]> = {
+      before: [dirs.before, await realpath(dirs.before)],
+      after: [dirs.after, await realpath(dirs.after)],
+    };
     const runs: Record<StateName, TestResult[][]> = { before: [], after: [] };
     for (let i = 0; i < input.runs; i++) {
       for (const state of ["before", "after"] as const) {
@@ -148,7 +159,9 @@ export async function proveChange(input: ProofInput): Promise<ProofResult> {
         if (!result.ok) {
           return fail("test-infra-error", `${result.reason} (${state} state, run ${i + 1})`, result.output);
         }
-        runs[state].push(result.results);
+        runs[state].push(
+          result.results.map((r) => (r.message ? { ...r, message: unroot(r.message, roots[state]) } : r)),
+        );
       }
       if (
         i === 0 &&
@@ -174,6 +187,13 @@ export async function proveChange(input: ProofInput): Promise<ProofResult> {
   } finally {
     if (!input.keepWork) await rm(input.workDir, { recursive: true, force: true });
   }
+}
+
+/** Rewrites absolute paths under a state's root as paths relative to it. */
+export function unroot(message: string, roots: string[]): string {
+  let out = message;
+  for (const root of roots) out = out.replaceAll(`${root}/`, "").replaceAll(root, ".");
+  return out;
 }
 
 async function readPackageJson(root: string): Promise<ProjectInfo["packageJson"]> {

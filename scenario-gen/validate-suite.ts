@@ -42,7 +42,7 @@ export async function validateSuite(options: ValidateSuiteOptions): Promise<Scen
         config,
         runs,
         cache,
-        workDir: join(workRoot, scenario.instance_id),
+        workDir: join(workRoot, String(index)),
       });
       options.onVerdict?.(verdicts[index]!, index, options.scenarios.length);
     }

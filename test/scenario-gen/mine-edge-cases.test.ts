@@ -1,4 +1,5 @@
 import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { defaultConfig } from "../../core/config.js";
 import { readSuite } from "../../core/suite-store.js";
@@ -41,6 +42,10 @@ describe("mining edge cases", () => {
     expect(scenario!.patch).toContain("deleted file mode");
     expect(scenario!.patch).toContain("new file mode");
     expect(scenario!.FAIL_TO_PASS).toEqual(["test/double.test.js > double"]);
+    // The load error names the missing file relative to the repository, not by a scratch path.
+    expect(scenario!.problem_statement).toContain("src/math.js");
+    expect(scenario!.problem_statement).not.toContain(tmpdir());
+    expect(scenario!.problem_statement).not.toMatch(/repogym-mine-/);
     const verdicts = await validateSuite({
       repo: repo.path,
       scenarios: [scenario!],
