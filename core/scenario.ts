@@ -5,6 +5,14 @@ export const SCENARIO_SCHEMA = "repogym/scenario@1";
 
 const testId = z.string().min(1, "expected a non-empty test id");
 
+/** A path inside the repository: relative, posix, no `..`, and never mistakable for an option. */
+const repoPath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith("/") && !p.startsWith("-") && !p.split("/").includes(".."), {
+    message: "expected a relative path inside the repository (no leading / or -, no ..)",
+  });
+
 export const PackageManagerSchema = z.enum(["npm", "pnpm", "yarn"]);
 export type PackageManager = z.infer<typeof PackageManagerSchema>;
 
@@ -16,7 +24,7 @@ export const EnvironmentSchema = z.object({
   setup: z.array(z.string()),
   framework: z.enum(FRAMEWORKS),
   /** The exact test files to run, relative to the repository root. */
-  test_files: z.array(z.string().min(1)).min(1, "expected at least one test file"),
+  test_files: z.array(repoPath).min(1, "expected at least one test file"),
   /** Hash of the dependency manifests; states with the same key share one install. */
   dependency_key: z.string(),
   node_version: z.string(),

@@ -1,4 +1,5 @@
-import { readdir, readFile } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, mkdir, readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { writeFileAtomic } from "./atomic-write.js";
 import { ConfigError } from "./errors.js";
@@ -53,7 +54,17 @@ export async function listScenarioIds(suiteDir: string): Promise<string[]> {
       .sort();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
-    throw error;
+    throw new ConfigError(`cannot read the suite: ${(error as Error).message}`, suiteDir);
+  }
+}
+
+/** Creates the suite's scenarios folder up front, so a bad --out fails before any work is done. */
+export async function ensureSuiteDir(suiteDir: string): Promise<void> {
+  try {
+    await mkdir(scenariosDir(suiteDir), { recursive: true });
+    await access(scenariosDir(suiteDir), constants.W_OK);
+  } catch (error) {
+    throw new ConfigError(`cannot write scenarios here: ${(error as Error).message}`, suiteDir);
   }
 }
 

@@ -5,7 +5,7 @@ import { writeFileAtomic } from "../core/atomic-write.js";
 import { type Config, loadConfig } from "../core/config.js";
 import { describeError } from "../core/errors.js";
 import { Git, openRepository, type RepositoryInfo } from "../core/git.js";
-import { listScenarioIds, writeScenario } from "../core/suite-store.js";
+import { ensureSuiteDir, listScenarioIds, writeScenario } from "../core/suite-store.js";
 import { DependencyCache } from "../runner/dependency-cache.js";
 import { buildScenario } from "./build-scenario.js";
 import { type Candidate, dependenciesDiffer, type SkipReason } from "./candidates.js";
@@ -99,6 +99,7 @@ export async function mineRepository(options: MineOptions): Promise<MineSummary>
   const repo = await openRepository(options.repo);
   const config = options.config ?? (await loadConfig(repo.root));
   const classifier = createClassifier(config.paths);
+  if (!options.dryRun) await ensureSuiteDir(options.suiteDir);
   const known = new Set(await listScenarioIds(options.suiteDir));
   const git = new Git(repo.root);
   const emit = options.onEvent ?? (() => {});

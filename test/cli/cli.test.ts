@@ -71,6 +71,16 @@ describe("repogym CLI (built)", () => {
     expect(result.stdout).toContain("root-commit");
   });
 
+  it("refuses an output folder it cannot write before doing any work", async () => {
+    await using repo = await FixtureRepo.create();
+    await repo.commit("init", { "a.js": "1\n" });
+    await writeFile(join(repo.path, "not-a-dir"), "x");
+    const result = await repogym(["mine", "--out", "not-a-dir"], repo.path);
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split("\n")).toHaveLength(1);
+    expect(result.stderr).toContain(`${join(repo.path, "not-a-dir")}: cannot write scenarios here`);
+  });
+
   it("says when a suite has no scenarios", async () => {
     await using dir = await tempDir();
     const result = await repogym(["validate", dir.path], dir.path);

@@ -66,4 +66,15 @@ describe("suite store", () => {
     await writeScenario(dir.path, sampleScenario({ problem_statement: "Second\n" }));
     expect(JSON.parse(await readFile(file, "utf8")).problem_statement).toBe("Second\n");
   });
+
+  it("rejects test files that point outside the repository or look like options", async () => {
+    await using dir = await tempDir();
+    for (const bad of ["../etc/passwd", "/abs/a.test.js", "--config=evil.js", "test/../../x.js"]) {
+      const scenario = sampleScenario();
+      scenario.environment.test_files = [bad];
+      await expect(writeScenario(dir.path, scenario)).rejects.toThrow(
+        /environment\.test_files\[0\]: expected a relative path/,
+      );
+    }
+  });
 });
