@@ -6,6 +6,7 @@ import { z } from "zod";
 import { writeFileAtomic } from "../core/atomic-write.js";
 import type { Config } from "../core/config.js";
 import { ConfigError, describeError } from "../core/errors.js";
+import { runPool } from "../core/pool.js";
 import { ROLLOUT_SCHEMA, type Rollout } from "../core/rollout.js";
 import type { Scenario } from "../core/scenario.js";
 import { parseWithSchema } from "../core/schema-error.js";
@@ -253,32 +254,28 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
     cache,
     runId: info.run_id,
   };
-  let next = 0;
-  const worker = async () => {
-    while (next < tasks.length && !options.signal?.aborted) {
-      const task = tasks[next++]!;
-      const scenario = byId.get(task.instanceId)!;
-      options.onEvent?.({ type: "rollout-start", instance_id: task.instanceId, attempt: task.attempt });
-      const started = performance.now();
-      let record: Rollout;
-      try {
-        record = await runRollout(context, scenario, task.attempt);
-      } catch (error) {
-        // A bug or a broken world must not lose the run: the rollout is recorded as unscorable.
-        record = unexpectedError(context, scenario, task.attempt, error);
-      }
-      if (options.signal?.aborted) break;
-      await appendRollout(rolloutsFile, record);
-      options.onEvent?.({
-        type: "rollout-done",
-        record,
-        index: finished++,
-        total,
-        durationMs: performance.now() - started,
-      });
+  const work = async (task: (typeof tasks)[number]): Promise<"stop" | undefined> => {
+    const scenario = byId.get(task.instanceId)!;
+    options.onEvent?.({ type: "rollout-start", instance_id: task.instanceId, attempt: task.attempt });
+    const started = performance.now();
+    let record: Rollout;
+    try {
+      record = await runRollout(context, scenario, task.attempt);
+    } catch (error) {
+      // A bug or a broken world must not lose the run: the rollout is recorded as unscorable.
+      record = unexpectedError(context, scenario, task.attempt, error);
     }
+    if (options.signal?.aborted) return "stop";
+    await appendRollout(rolloutsFile, record);
+    options.onEvent?.({
+      type: "rollout-done",
+      record,
+      index: finished++,
+      total,
+      durationMs: performance.now() - started,
+    });
   };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.jobs, tasks.length)) }, worker));
+  await runPool(tasks, options.jobs, work, options.signal);
 
   const { rollouts } = await readRollouts(rolloutsFile);
   const chosen = info.scenarios.map((id) => byId.get(id)!);

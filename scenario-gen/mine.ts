@@ -5,13 +5,19 @@ import { writeFileAtomic } from "../core/atomic-write.js";
 import { type Config, loadConfig } from "../core/config.js";
 import { describeError } from "../core/errors.js";
 import { Git, openRepository, type RepositoryInfo } from "../core/git.js";
+import { runPool } from "../core/pool.js";
 import { ensureSuiteDir, listScenarioIds, writeScenario } from "../core/suite-store.js";
 import { DependencyCache } from "../runner/dependency-cache.js";
 import { buildScenario } from "./build-scenario.js";
 import { type Candidate, dependenciesDiffer, type SkipReason } from "./candidates.js";
 import { createClassifier } from "./classify.js";
 import { type ProofTimings, proveChange } from "./prove.js";
-import { type SkippedCommit, selectCandidates, subjectOf } from "./select-candidates.js";
+import {
+  type SelectedCandidate,
+  type SkippedCommit,
+  selectCandidates,
+  subjectOf,
+} from "./select-candidates.js";
 
 export interface MineOptions {
   repo: string;
@@ -134,57 +140,50 @@ export async function mineRepository(options: MineOptions): Promise<MineSummary>
       timeoutMs: config.timeouts.install_ms,
     });
     try {
-      let next = 0;
-      const worker = async () => {
-        while (next < candidates.length && !options.signal?.aborted) {
-          const index = next++;
-          const item = candidates[index]!;
-          const commit = item.candidate.commit;
-          emit({
-            type: "candidate-start",
-            index,
-            total: candidates.length,
-            sha: commit.sha,
-            subject: subjectOf(commit.message),
-          });
-          const t0 = performance.now();
-          const proof: { timings?: ProofTimings } = {};
-          const outcome = await mineCandidate({
-            ...item,
-            git,
-            repo,
-            config,
-            cache,
-            runs: options.runs ?? config.validation.runs,
-            // Named by position, so no path a test prints can reveal the fix's commit.
-            workDir: join(workRoot, String(index)),
-            suiteDir: options.suiteDir,
-            toolVersion: options.toolVersion,
-            now: options.now ?? (() => new Date()),
-            onProof: (timings) => {
-              proof.timings = timings;
-            },
-          });
-          // A candidate whose processes were killed by an interrupt proved nothing either way.
-          if (options.signal?.aborted && outcome.kind === "skip") break;
-          if (outcome.kind === "scenario") {
-            scenarios.push(outcome);
-          } else {
-            skipped.push(outcome);
-          }
-          emit({
-            type: "candidate-done",
-            index,
-            total: candidates.length,
-            outcome,
-            durationMs: performance.now() - t0,
-            ...(proof.timings ? { timings: proof.timings } : {}),
-          });
+      const work = async (item: SelectedCandidate, index: number): Promise<"stop" | undefined> => {
+        const commit = item.candidate.commit;
+        emit({
+          type: "candidate-start",
+          index,
+          total: candidates.length,
+          sha: commit.sha,
+          subject: subjectOf(commit.message),
+        });
+        const t0 = performance.now();
+        const proof: { timings?: ProofTimings } = {};
+        const outcome = await mineCandidate({
+          ...item,
+          git,
+          repo,
+          config,
+          cache,
+          runs: options.runs ?? config.validation.runs,
+          // Named by position, so no path a test prints can reveal the fix's commit.
+          workDir: join(workRoot, String(index)),
+          suiteDir: options.suiteDir,
+          toolVersion: options.toolVersion,
+          now: options.now ?? (() => new Date()),
+          onProof: (timings) => {
+            proof.timings = timings;
+          },
+        });
+        // A candidate whose processes were killed by an interrupt proved nothing either way.
+        if (options.signal?.aborted && outcome.kind === "skip") return "stop";
+        if (outcome.kind === "scenario") {
+          scenarios.push(outcome);
+        } else {
+          skipped.push(outcome);
         }
+        emit({
+          type: "candidate-done",
+          index,
+          total: candidates.length,
+          outcome,
+          durationMs: performance.now() - t0,
+          ...(proof.timings ? { timings: proof.timings } : {}),
+        });
       };
-      await Promise.all(
-        Array.from({ length: Math.max(1, Math.min(options.jobs ?? 1, candidates.length)) }, worker),
-      );
+      await runPool(candidates, options.jobs ?? 1, work, options.signal);
     } finally {
       await rm(workRoot, { recursive: true, force: true });
     }

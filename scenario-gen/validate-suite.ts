@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { type Config, defaultConfig } from "../core/config.js";
 import { describeError } from "../core/errors.js";
 import { Git } from "../core/git.js";
+import { runPool } from "../core/pool.js";
 import type { Scenario } from "../core/scenario.js";
 import { DependencyCache } from "../runner/dependency-cache.js";
 import { proveChange } from "./prove.js";
@@ -20,6 +21,8 @@ export interface ValidateSuiteOptions {
   jobs?: number;
   config?: Config;
   onVerdict?: (verdict: ScenarioVerdict, index: number, total: number) => void;
+  /** Stops taking new scenarios; verdicts cut short by the interrupt are not reported. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -32,25 +35,19 @@ export async function validateSuite(options: ValidateSuiteOptions): Promise<Scen
   const workRoot = await mkdtemp(join(tmpdir(), "repogym-validate-"));
   const cache = new DependencyCache({ cacheDir: options.cacheDir, timeoutMs: config.timeouts.install_ms });
   const verdicts: ScenarioVerdict[] = new Array(options.scenarios.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < options.scenarios.length) {
-      const index = next++;
-      const scenario = options.scenarios[index]!;
-      verdicts[index] = await validateScenario(scenario, {
-        ...options,
-        config,
-        runs,
-        cache,
-        workDir: join(workRoot, String(index)),
-      });
-      options.onVerdict?.(verdicts[index]!, index, options.scenarios.length);
-    }
+  const work = async (scenario: Scenario, index: number): Promise<undefined> => {
+    verdicts[index] = await validateScenario(scenario, {
+      ...options,
+      config,
+      runs,
+      cache,
+      workDir: join(workRoot, String(index)),
+    });
+    if (options.signal?.aborted) return;
+    options.onVerdict?.(verdicts[index]!, index, options.scenarios.length);
   };
   try {
-    await Promise.all(
-      Array.from({ length: Math.max(1, Math.min(options.jobs ?? 1, options.scenarios.length)) }, worker),
-    );
+    await runPool(options.scenarios, options.jobs ?? 1, work, options.signal);
   } finally {
     await rm(workRoot, { recursive: true, force: true });
   }

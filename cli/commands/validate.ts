@@ -4,7 +4,8 @@ import { loadConfig } from "../../core/config.js";
 import { ConfigError } from "../../core/errors.js";
 import { openRepository } from "../../core/git.js";
 import { readSuite } from "../../core/suite-store.js";
-import { validateSuite } from "../../scenario-gen/validate-suite.js";
+import { type ScenarioVerdict, validateSuite } from "../../scenario-gen/validate-suite.js";
+import { withInterrupt } from "../interrupt.js";
 import { defaultCacheDir, positiveInt } from "../options.js";
 import { formatDuration } from "../render-mine.js";
 
@@ -42,29 +43,35 @@ Example:
       const repo = await openRepository(flags.repo);
       const config = await loadConfig(repo.root);
       const started = performance.now();
-      const verdicts = await validateSuite({
-        repo: repo.root,
-        scenarios,
-        cacheDir: defaultCacheDir(process.env),
-        config,
-        jobs: flags.jobs,
-        ...(flags.runs ? { runs: flags.runs } : {}),
-        onVerdict: (verdict, index, total) => {
-          if (flags.json) return;
-          const position = `[${String(index + 1).padStart(String(total).length)}/${total}]`;
-          const status = verdict.ok ? "proven" : "FAILED";
-          process.stderr.write(
-            `${position} ${status} ${verdict.instanceId} ${formatDuration(verdict.durationMs)}\n`,
-          );
-          if (!verdict.ok) for (const problem of verdict.problems) process.stderr.write(`      ${problem}\n`);
-        },
-      });
-      const failed = verdicts.filter((v) => !v.ok);
+      const verdicts = await withInterrupt((signal) =>
+        validateSuite({
+          signal,
+          repo: repo.root,
+          scenarios,
+          cacheDir: defaultCacheDir(process.env),
+          config,
+          jobs: flags.jobs,
+          ...(flags.runs ? { runs: flags.runs } : {}),
+          onVerdict: (verdict, index, total) => {
+            if (flags.json) return;
+            const position = `[${String(index + 1).padStart(String(total).length)}/${total}]`;
+            const status = verdict.ok ? "proven" : "FAILED";
+            process.stderr.write(
+              `${position} ${status} ${verdict.instanceId} ${formatDuration(verdict.durationMs)}\n`,
+            );
+            if (!verdict.ok)
+              for (const problem of verdict.problems) process.stderr.write(`      ${problem}\n`);
+          },
+        }),
+      );
+      // Scenarios not reached before an interrupt have no verdict.
+      const reached = verdicts.filter((v): v is ScenarioVerdict => v !== undefined);
+      const failed = reached.filter((v) => !v.ok);
       if (flags.json) {
-        process.stdout.write(`${JSON.stringify(verdicts, null, 2)}\n`);
+        process.stdout.write(`${JSON.stringify(reached, null, 2)}\n`);
       } else {
         process.stdout.write(
-          `repogym validate — ${verdicts.length - failed.length}/${verdicts.length} scenarios proven in ${formatDuration(performance.now() - started)}\n`,
+          `repogym validate — ${reached.length - failed.length}/${scenarios.length} scenarios proven in ${formatDuration(performance.now() - started)}\n`,
         );
       }
       if (failed.length > 0) process.exitCode = 1;
