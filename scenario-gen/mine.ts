@@ -9,7 +9,7 @@ import { runPool } from "../core/pool.js";
 import { ensureSuiteDir, listScenarioIds, writeScenario } from "../core/suite-store.js";
 import { DependencyCache } from "../runner/dependency-cache.js";
 import { buildScenario } from "./build-scenario.js";
-import { type Candidate, dependenciesDiffer, type SkipReason } from "./candidates.js";
+import type { Candidate, SkipReason } from "./candidates.js";
 import { createClassifier } from "./classify.js";
 import { type ProofTimings, proveChange } from "./prove.js";
 import {
@@ -255,14 +255,6 @@ async function mineCandidate(input: MineCandidateInput): Promise<CandidateOutcom
     return { kind: "skip", sha: commit.sha, subject, reason, detail, ...(log ? { log } : {}) };
   };
   try {
-    if (candidate.touchesPackageJson) {
-      const [before, after] = await Promise.all([
-        git.showFile(parent, "package.json"),
-        git.showFile(commit.sha, "package.json"),
-      ]);
-      if (dependenciesDiffer(before, after))
-        return skip("dependency-change", "package.json dependencies changed");
-    }
     const testPaths = candidate.testFiles.map((f) => f.path);
     const goldPaths = [...candidate.sourceFiles, ...candidate.otherFiles].map((f) => f.path);
     const [patch, testPatch] = await Promise.all([

@@ -26,14 +26,13 @@ export interface ProofInput {
   config: Config;
   cache: DependencyCache;
   runs: number;
-  /** Scratch folder for this proof; removed afterwards unless keepWork. */
+  /** Scratch folder for this proof; removed afterwards. */
   workDir: string;
   /**
    * Stop after the first pair of runs when no test could be fail-to-pass: most candidates
    * that fail, fail there, and the remaining runs would only confirm it.
    */
   earlyExit: boolean;
-  keepWork?: boolean;
 }
 
 export interface ProofTimings {
@@ -185,7 +184,7 @@ export async function proveChange(input: ProofInput): Promise<ProofResult> {
       timings,
     };
   } finally {
-    if (!input.keepWork) await rm(input.workDir, { recursive: true, force: true });
+    await rm(input.workDir, { recursive: true, force: true });
   }
 }
 

@@ -1,6 +1,12 @@
 import type { Config } from "../core/config.js";
-import type { RepositoryInfo } from "../core/git.js";
-import { type Candidate, checkCandidateSize, classifyCommit, type SkipReason } from "./candidates.js";
+import { Git, type RepositoryInfo } from "../core/git.js";
+import {
+  type Candidate,
+  checkCandidateSize,
+  classifyCommit,
+  dependenciesDiffer,
+  type SkipReason,
+} from "./candidates.js";
 import type { PathClassifier } from "./classify.js";
 import { instanceIdFor } from "./instance-id.js";
 import { countChangedLines } from "./line-counts.js";
@@ -49,6 +55,7 @@ export const subjectOf = (message: string): string => message.split("\n")[0] ?? 
  */
 export async function selectCandidates(options: SelectOptions): Promise<Selection> {
   const { repo, config, classifier, known } = options;
+  const git = new Git(repo.root);
   const candidates: SelectedCandidate[] = [];
   const skipped: SkippedCommit[] = [];
   let pending: SelectedCandidate[] = [];
@@ -69,11 +76,9 @@ export async function selectCandidates(options: SelectOptions): Promise<Selectio
       pending.map((p) => p.candidate.commit),
     );
     for (const item of pending) {
-      const problem = checkCandidateSize(
-        item.candidate,
-        counts.get(item.candidate.commit.sha),
-        config.limits,
-      );
+      const problem =
+        checkCandidateSize(item.candidate, counts.get(item.candidate.commit.sha), config.limits) ??
+        (await checkDependencies(git, item.candidate));
       if (problem) skip(item.candidate.commit, problem.reason, problem.detail);
       else candidates.push(item);
     }
@@ -110,4 +115,20 @@ export async function selectCandidates(options: SelectOptions): Promise<Selectio
   }
   if (pending.length > 0) await sizePending();
   return { commits, candidates, skipped };
+}
+
+/** A package.json change that touches dependencies needs a different install per state. */
+async function checkDependencies(
+  git: Git,
+  candidate: Candidate,
+): Promise<{ reason: SkipReason; detail: string } | undefined> {
+  if (!candidate.touchesPackageJson) return undefined;
+  const commit = candidate.commit;
+  const [before, after] = await Promise.all([
+    git.showFile(commit.parents[0]!, "package.json"),
+    git.showFile(commit.sha, "package.json"),
+  ]);
+  return dependenciesDiffer(before, after)
+    ? { reason: "dependency-change", detail: "package.json dependencies changed" }
+    : undefined;
 }

@@ -57,4 +57,22 @@ describe("selectCandidates", () => {
     expect(again.candidates).toEqual([]);
     expect(again.skipped.find((s) => s.sha === fix)?.reason).toBe("already-mined");
   });
+
+  it("skips a package.json change to dependencies already while selecting, so dry runs are exact", async () => {
+    await using repo = await FixtureRepo.create();
+    await repo.commit("init", { "package.json": JSON.stringify({ version: "1.0.0" }), "src/a.js": "0\n" });
+    const bump = await repo.commit("release", {
+      "package.json": JSON.stringify({ version: "1.1.0" }),
+      "src/a.js": "1\n",
+      "test/a.test.js": "1\n",
+    });
+    const deps = await repo.commit("add dep", {
+      "package.json": JSON.stringify({ version: "1.1.0", dependencies: { x: "1" } }),
+      "src/a.js": "2\n",
+      "test/a.test.js": "2\n",
+    });
+    const { candidates, skipped } = await select(repo);
+    expect(candidates.map((c) => c.candidate.commit.sha)).toEqual([bump]);
+    expect(skipped.find((s) => s.sha === deps)?.reason).toBe("dependency-change");
+  });
 });
