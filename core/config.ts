@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { FRAMEWORKS } from "../runner/test-adapters/types.js";
 import { ConfigError } from "./errors.js";
+import { FRAMEWORKS } from "./frameworks.js";
 import { PackageManagerSchema } from "./scenario.js";
 import { parseWithSchema } from "./schema-error.js";
 

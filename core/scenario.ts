@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { FRAMEWORKS } from "../runner/test-adapters/types.js";
+import { FRAMEWORKS } from "./frameworks.js";
 
 export const SCENARIO_SCHEMA = "repogym/scenario@1";
 

@@ -4,8 +4,9 @@
  * reporter, and parse that report into per-test outcomes with stable ids.
  */
 
-export const FRAMEWORKS = ["vitest", "jest", "mocha", "node-test", "ava", "tape", "tap"] as const;
-export type FrameworkName = (typeof FRAMEWORKS)[number];
+import type { FrameworkName } from "../../core/frameworks.js";
+
+export { FRAMEWORKS, type FrameworkName } from "../../core/frameworks.js";
 
 export type TestOutcome = "passed" | "failed" | "skipped";
 
