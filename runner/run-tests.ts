@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describeError, TestRunError } from "../core/errors.js";
 import { runProcess } from "./process.js";
+import { filesWithoutResults } from "./test-adapters/common.js";
 import type { TestAdapter, TestResult } from "./test-adapters/types.js";
 
 export interface RunTestsOptions {
@@ -37,7 +38,8 @@ export function testEnvironment(base: NodeJS.ProcessEnv = process.env): NodeJS.P
 
 /**
  * Runs the given test files once and returns per-test outcomes. A runner that crashes, hangs
- * past its timeout or reports nothing is `ok: false` with its output kept — never "all passed".
+ * past its timeout, reports nothing, or reports nothing for one of the files is `ok: false` with
+ * its output kept — never "all passed", and never a file's tests silently missing.
  */
 export async function runTests(options: RunTestsOptions): Promise<RunTestsResult> {
   const reportDir = await mkdtemp(join(tmpdir(), "repogym-report-"));
@@ -94,6 +96,15 @@ export async function runTests(options: RunTestsOptions): Promise<RunTestsResult
       });
       if (results.length === 0) {
         return { ok: false, reason: `${options.adapter.name} reported no tests`, ...base };
+      }
+      // A requested file with no result at all was not run: its tests are unknown, not failed.
+      const missing = filesWithoutResults(options.files, results);
+      if (missing.length > 0) {
+        return {
+          ok: false,
+          reason: `${options.adapter.name} reported nothing for ${missing.join(", ")}`,
+          ...base,
+        };
       }
       return { ok: true, results, ...base };
     } catch (error) {

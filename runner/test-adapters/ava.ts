@@ -12,8 +12,11 @@ import { pathToFileURL } from "node:url";
 import { TestRunError } from "../../core/errors.js";
 import {
   detectPackage,
+  escapeGlob,
   failedResult,
+  positionalFile,
   projectRelative,
+  requestedFiles,
   stripAnsi,
   summarizeFailure,
   testId,
@@ -42,7 +45,15 @@ export const avaAdapter: TestAdapter = {
   buildCommand(options: BuildCommandOptions): TestCommand {
     return {
       command: join(options.binDir, "ava"),
-      args: ["--tap", "--no-color", ...options.files],
+      args: [
+        "--tap",
+        "--no-color",
+        // A config's `failFast` would stop at the first failure and leave the later tests unreported.
+        "--no-fail-fast",
+        // AVA takes no `--` (it drops what follows and runs every test file), and reads each
+        // argument as a glob: each file goes as a glob that matches only it.
+        ...options.files.map((file) => positionalFile(escapeGlob(file))),
+      ],
       env: { NO_COLOR: "1" },
     };
   },
@@ -67,6 +78,7 @@ interface Crash {
 
 function collectResults(points: TapPoint[], input: ParseReportInput): TestResult[] {
   const labels = fileLabels(input.root, input.files);
+  const wanted = requestedFiles(input.files);
   const results: TestResult[] = [];
   const crashes: Crash[] = [];
   for (const point of points) {
@@ -75,8 +87,9 @@ function collectResults(points: TapPoint[], input: ParseReportInput): TestResult
     const missingImport = MISSING_IMPORT.exec(title);
     if (exited || missingImport) {
       const file = projectRelative(input.root, (exited ?? missingImport)![1]!);
+      // Claimed even for a file that was not asked for, so its crash explains no other file.
       const crash = exited ? claimCrash(crashes, file, input.root) : undefined;
-      results.push(failedResult(file, crash ? crashMessage(crash) : title));
+      if (wanted.has(file)) results.push(failedResult(file, crash ? crashMessage(crash) : title));
       continue;
     }
     if (NO_TESTS.test(title)) continue;

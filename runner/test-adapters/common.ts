@@ -197,9 +197,45 @@ export function projectRelative(root: string, file: string): string {
   return path.split(sep).join("/");
 }
 
-/** The requested files, normalized the way `projectRelative` spells reported ones. */
+/** A requested file, normalized the way `projectRelative` spells reported ones. */
+function normalizeRequested(file: string): string {
+  return posix.normalize(file.replaceAll("\\", "/"));
+}
+
+/**
+ * The requested files, normalized the way `projectRelative` spells reported ones. Every adapter
+ * keeps only the results of these: a runner may run more (a config's spec, a configured
+ * command, a glob), and those results were not asked for.
+ */
 export function requestedFiles(files: readonly string[]): Set<string> {
-  return new Set(files.map((file) => posix.normalize(file.replaceAll("\\", "/"))));
+  return new Set(files.map(normalizeRequested));
+}
+
+/**
+ * The requested files that have no result at all: neither a test in them (`file > ...`) nor a
+ * result for the file itself (`file`). The runner did not run them, or lost what they reported.
+ */
+export function filesWithoutResults(files: readonly string[], results: readonly TestResult[]): string[] {
+  return files.filter((file) => {
+    const path = normalizeRequested(file);
+    return !results.some(({ id }) => id === path || id.startsWith(`${path} > `));
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Command lines
+
+/**
+ * A file as a positional argument for a runner that takes no `--`: a leading `-` would make it
+ * an option, so it goes as `./-...`, the same file.
+ */
+export function positionalFile(file: string): string {
+  return file.startsWith("-") ? `./${file}` : file;
+}
+
+/** A literal path as a glob that matches only it (picomatch and node-glob syntax). */
+export function escapeGlob(path: string): string {
+  return path.replace(/[\\*?[\]{}()!+@|]/g, "\\$&");
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ export const jestAdapter: TestAdapter = {
         "--watchAll=false",
         // Coverage thresholds would only add noise and time to a run that wants outcomes.
         "--coverage=false",
+        // A config's `bail` would stop at the first failing file and leave the later ones unreported.
+        "--bail=0",
         // Exact paths: jest's positional arguments are otherwise regular expressions.
         "--runTestsByPath",
         "--",

@@ -227,6 +227,8 @@ export const mochaAdapter: TestAdapter = {
         "--no-color",
         // A leftover timer or socket must not keep a finished run alive until the timeout.
         "--exit",
+        // A config's `bail` would stop at the first failure and leave the later tests unreported.
+        "--no-bail",
         "--",
         ...files,
       ],

@@ -12,6 +12,7 @@ import {
   failedResult,
   projectRelative,
   readJsonLines,
+  requestedFiles,
   summarizeFailure,
   testId,
   titlePath,
@@ -87,7 +88,10 @@ export const nodeTestAdapter: TestAdapter = {
         // A readable copy for the kept output; colours are off without a TTY and with NO_COLOR.
         "--test-reporter=spec",
         "--test-reporter-destination=stdout",
-        ...options.files.map((file) => (file.startsWith("-") ? `./${file}` : file)),
+        // No bail to turn off: this Node's test runner has none, and no project config can set
+        // one (newer Nodes take it only as a flag, which this command line does not pass).
+        "--",
+        ...options.files,
       ],
       env: { NO_COLOR: "1" },
     };
@@ -95,7 +99,7 @@ export const nodeTestAdapter: TestAdapter = {
 
   parseReport(input: ParseReportInput): TestResult[] {
     const events = readJsonLines<ReportEvent>("node --test", input, "end");
-    return uniqueIds(collectResults(events, input.root));
+    return uniqueIds(collectResults(events, input));
   },
 };
 
@@ -115,6 +119,11 @@ interface ReportEvent {
 
 interface TestNode {
   name: string;
+  /**
+   * The test file it belongs to: its top-level test's. An event names the file that defined
+   * the test, which for a test defined by a helper module is the helper, not the test file.
+   */
+  file: string;
   parent?: TestNode;
   hasChildren: boolean;
   outcome?: TestResult["outcome"];
@@ -123,7 +132,6 @@ interface TestNode {
 }
 
 interface FileState {
-  stack: TestNode[];
   /** Completed tests, in report order. */
   done: TestNode[];
   stderr: string[];
@@ -131,28 +139,42 @@ interface FileState {
   fileLevel?: ReportEvent;
 }
 
-function collectResults(events: ReportEvent[], root: string): TestResult[] {
+/**
+ * Node reports each file's process in one piece, its tests in order with their nesting, so one
+ * stack of open tests places every test under its parent, whichever module defined it.
+ */
+function collectResults(events: ReportEvent[], input: ParseReportInput): TestResult[] {
+  const { root } = input;
   const files = new Map<string, FileState>();
   const stateOf = (file: string): FileState => {
     let state = files.get(file);
     if (!state) {
-      state = { stack: [], done: [], stderr: [] };
+      state = { done: [], stderr: [] };
       files.set(file, state);
     }
     return state;
   };
+  const stack: TestNode[] = [];
   for (const event of events) {
     if (event.file === undefined) continue;
-    const state = stateOf(projectRelative(root, event.file));
-    if (event.type === "stderr") state.stderr.push(event.message ?? "");
-    else if (event.type === "start") startTest(state, event);
+    const file = projectRelative(root, event.file);
+    if (event.type === "stderr") stateOf(file).stderr.push(event.message ?? "");
+    else if (event.type === "start") startTest(stack, event, file);
     else if (event.type === "pass" || event.type === "fail") {
-      if (isFileLevel(event, root)) state.fileLevel = event;
-      else finishTest(state, event);
+      if (isFileLevel(event, root)) {
+        stateOf(file).fileLevel = event;
+      } else {
+        const node = finishTest(stack, event, file);
+        stateOf(node.file).done.push(node);
+      }
     }
   }
+  // Only the requested files count, even if the runner ran more.
+  const wanted = requestedFiles(input.files);
   const results: TestResult[] = [];
-  for (const [file, state] of files) results.push(...fileResults(file, state));
+  for (const [file, state] of files) {
+    if (wanted.has(file)) results.push(...fileResults(file, state));
+  }
   return results;
 }
 
@@ -163,27 +185,33 @@ function isFileLevel(event: ReportEvent, root: string): boolean {
   return name === event.file;
 }
 
-function startTest(state: FileState, event: ReportEvent): void {
+/** Opens a test reported by `file`; a nested one belongs to its parent's file. */
+function startTest(stack: TestNode[], event: ReportEvent, file: string): TestNode {
   const nesting = event.nesting ?? 0;
-  const parent = nesting > 0 ? state.stack[nesting - 1] : undefined;
-  const node: TestNode = { name: event.name ?? "", hasChildren: false, ...(parent ? { parent } : {}) };
+  const parent = nesting > 0 ? stack[nesting - 1] : undefined;
+  const node: TestNode = {
+    name: event.name ?? "",
+    file: parent?.file ?? file,
+    hasChildren: false,
+    ...(parent ? { parent } : {}),
+  };
   if (parent) parent.hasChildren = true;
-  state.stack.length = nesting;
-  state.stack[nesting] = node;
+  stack.length = nesting;
+  stack[nesting] = node;
+  return node;
 }
 
-function finishTest(state: FileState, event: ReportEvent): void {
+function finishTest(stack: TestNode[], event: ReportEvent, file: string): TestNode {
   const nesting = event.nesting ?? 0;
-  let node = state.stack[nesting];
+  let node = stack[nesting];
   if (!node || node.name !== event.name) {
     // No matching start (older or newer Node may not send one): place it under the open parents.
-    startTest(state, event);
-    node = state.stack[nesting]!;
+    node = startTest(stack, event, file);
   }
   node.outcome = outcomeOf(event);
   if (event.failureType !== undefined) node.failureType = event.failureType;
   if (event.message !== undefined) node.message = event.message;
-  state.done.push(node);
+  return node;
 }
 
 function outcomeOf(event: ReportEvent): TestResult["outcome"] {
@@ -207,6 +235,10 @@ function fileResults(file: string, state: FileState): TestResult[] {
     const stderr = state.stderr.join("");
     const message = errorFromStderr(stderr) ?? summarizeFailure(stderr) ?? processEnd(fileLevel);
     results.push(failedResult(file, message));
+  } else if (fileLevel?.type === "pass" && state.done.length === 0) {
+    // Node reports a file's own pass only when it reported no test: it has none, or its code
+    // ended the process (`process.exit(0)`) before they ran. Either way none of them passed.
+    results.push({ id: file, outcome: "failed", message: "the file reported no tests" });
   }
   return results;
 }

@@ -16,6 +16,7 @@
  * A test is a subtest (`t.test`); assertions only decide its outcome. Assertions made outside any
  * subtest count towards one result named after the file, which is also the result a file gets
  * when its process fails to load or crashes (its error then goes to stderr, not into the TAP).
+ * Bail is always off (`--no-bail`, whatever `.taprc` says), and only the requested files count.
  */
 import { readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -24,8 +25,10 @@ import { TestRunError } from "../../core/errors.js";
 import {
   detectPackage,
   errorFromStderr,
+  escapeGlob,
   failedResult,
   projectRelative,
+  requestedFiles,
   requireReport,
   testId,
   uniqueIds,
@@ -49,35 +52,40 @@ export const tapAdapter: TestAdapter = {
 
   buildCommand(options: BuildCommandOptions): TestCommand {
     const major = installedTapMajor(options.root, options.binDir);
-    const args =
-      major !== undefined && major < 18
-        ? legacyArgs(major, options.reportPath)
-        : [
-            "run",
-            "--reporter=tap",
-            `--reporter-file=${options.reportPath}`,
-            "--disable-coverage",
-            "--allow-empty-coverage",
-            "--allow-incomplete-coverage",
-            "--no-color",
-          ];
+    const legacy = major !== undefined && major < 18;
+    const args = legacy
+      ? legacyArgs(major, options.reportPath)
+      : [
+          "run",
+          "--reporter=tap",
+          `--reporter-file=${options.reportPath}`,
+          "--disable-coverage",
+          "--allow-empty-coverage",
+          "--allow-incomplete-coverage",
+          "--no-color",
+          "--no-bail",
+        ];
     return {
       command: join(options.binDir, "tap"),
-      args: [...args, "--", ...options.files],
+      // tap 12-16 read every argument as a glob (`[ab].js` would run `a.js` and `b.js`); tap 18+
+      // takes a path that exists as it is (and its globs escape `@` differently).
+      args: [...args, "--", ...(legacy ? options.files.map(escapeGlob) : options.files)],
       env: { NO_COLOR: "1", TAP_COLORS: "0" },
     };
   },
 
   parseReport(input: ParseReportInput): TestResult[] {
     const doc = readDocument(input);
+    const wanted = requestedFiles(input.files);
     const results: TestResult[] = [];
     for (const point of doc.points) {
-      results.push(...fileResults(point, projectRelative(input.root, point.description), input));
+      const file = projectRelative(input.root, point.description);
+      if (wanted.has(file)) results.push(...fileResults(point, file, input));
     }
     if (doc.unfinished) {
       // Only reachable after a bail out: the file that bailed never closed.
       const file = projectRelative(input.root, doc.unfinished.name ?? "");
-      results.push(...blockResults(doc.unfinished, [file], doc.bailedOut));
+      if (wanted.has(file)) results.push(...blockResults(doc.unfinished, [file], doc.bailedOut));
     }
     return uniqueIds(results);
   },
@@ -101,6 +109,8 @@ function legacyArgs(major: number, reportPath: string): string[] {
   ];
   if (major >= 13) args.push("--no-check-coverage");
   if (major >= 15) args.push("--no-coverage-map");
+  // A config's `bail` would stop at the first failure and leave the later tests unreported.
+  args.push("--no-bail");
   return args;
 }
 

@@ -14,6 +14,7 @@ import {
   failedResult,
   projectRelative,
   readJsonLines,
+  requestedFiles,
   testId,
   titlePath,
   uniqueIds,
@@ -108,8 +109,14 @@ export const tapeAdapter: TestAdapter = {
   },
 
   parseReport(input: ParseReportInput): TestResult[] {
-    const runs = readRuns(input);
-    return uniqueIds(runs.flatMap((run) => fileResults(projectRelative(input.root, run.file), run)));
+    const wanted = requestedFiles(input.files);
+    const results: TestResult[] = [];
+    for (const run of readRuns(input)) {
+      const file = projectRelative(input.root, run.file);
+      // Only the requested files count, even if a configured command ran more.
+      if (wanted.has(file)) results.push(...fileResults(file, run));
+    }
+    return uniqueIds(results);
   },
 };
 

@@ -1,6 +1,6 @@
 import { type Dirent, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { detectPackage, requestedFiles } from "./common.js";
+import { detectPackage, escapeGlob, positionalFile, requestedFiles } from "./common.js";
 import { parseJestStyleReport } from "./jest-report.js";
 import type { TestAdapter } from "./types.js";
 
@@ -46,11 +46,6 @@ export function overMatchedFiles(root: string, files: readonly string[]): string
   });
 }
 
-/** A literal path as a glob (vitest's `exclude` takes picomatch globs). */
-function escapeGlob(path: string): string {
-  return path.replace(/[\\*?[\]{}()!+@|]/g, "\\$&");
-}
-
 export const vitestAdapter: TestAdapter = {
   name: "vitest",
 
@@ -59,7 +54,8 @@ export const vitestAdapter: TestAdapter = {
   },
 
   buildCommand({ root, files, reportPath, binDir }) {
-    const excludes = overMatchedFiles(root, files).flatMap((path) => ["--exclude", escapeGlob(path)]);
+    // `--exclude=` keeps a path that starts with "-" the flag's value (its globs are picomatch's).
+    const excludes = overMatchedFiles(root, files).map((path) => `--exclude=${escapeGlob(path)}`);
     return {
       command: join(binDir, "vitest"),
       args: [
@@ -73,8 +69,11 @@ export const vitestAdapter: TestAdapter = {
         "--coverage.enabled=false",
         // The results cache lives in node_modules/.vite, which states may share.
         "--no-cache",
+        // A config's `bail` would stop at the first failure and leave the later tests unreported.
+        "--bail=0",
         ...excludes,
-        ...files,
+        // vitest takes no `--` (it ignores what follows and runs every test file).
+        ...files.map(positionalFile),
       ],
     };
   },

@@ -1,8 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { avaAdapter } from "../../../runner/test-adapters/ava.js";
+import type { TestAdapter } from "../../../runner/test-adapters/types.js";
 import {
   byId,
   commandFor,
+  expectBailOverridden,
   expectDetection,
   expectHangTimesOut,
   expectInfraError,
@@ -102,6 +104,57 @@ describe("avaAdapter", () => {
     expect(results[0]?.message).toContain("does not provide an export named 'subtract'");
   });
 
+  it("runs every test even when the project's config fails fast", async () => {
+    await expectBailOverridden(ava, {
+      "ava.config.js": "export default { failFast: true };\n",
+      "test/a.test.js": `import test from "ava";\ntest.serial("first fails", (t) => t.fail("one"));\ntest.serial("second fails", (t) => t.fail("two"));\n`,
+      // Slower than a.test.js, so failing fast after a's failure would cut it short.
+      "test/b.test.js": `import test from "ava";\ntest("passes", async (t) => { await new Promise((done) => setTimeout(done, 1000)); t.pass(); });\n`,
+    });
+  });
+
+  it("drops files it was not asked for, even one that crashed", async () => {
+    // A configured command that also runs another file, which exits before running any test.
+    const withExtraFile: TestAdapter = {
+      ...avaAdapter,
+      buildCommand(options) {
+        const command = avaAdapter.buildCommand(options);
+        return { ...command, args: [...command.args, "test/extra.test.js"] };
+      },
+    };
+    const tree = {
+      "test/a.test.js": `import test from "ava";\ntest("works", (t) => t.pass());\n`,
+      "test/b.test.js": `import test from "ava";\ntest("works", (t) => t.pass());\n`,
+      "test/extra.test.js": `import test from "ava";\nprocess.exit(3);\n`,
+    };
+    const run = await runFixture(ava, tree, ["test/a.test.js", "test/b.test.js"], { adapter: withExtraFile });
+
+    expect(outcomes(run)).toEqual({ "test/a.test.js > works": "passed", "test/b.test.js > works": "passed" });
+  });
+
+  it("runs exactly the given files, whatever glob or option syntax their names hold", async () => {
+    const tree = {
+      "[ab].test.js": `import test from "ava";\ntest("bracket", (t) => t.pass());\n`,
+      "a.test.js": `import test from "ava";\ntest("must not run", (t) => t.pass());\n`,
+      "b.test.js": `import test from "ava";\ntest("must not run", (t) => t.pass());\n`,
+      "--config=x.test.js": `import test from "ava";\ntest("option-like", (t) => t.pass());\n`,
+      "x@{1,2} (copy)+!.test.js": `import test from "ava";\ntest("globby", (t) => t.pass());\n`,
+    };
+    const bracketAlone = await runFixture(ava, tree, ["[ab].test.js"]);
+    expect(outcomes(bracketAlone)).toEqual({ "[ab].test.js > bracket": "passed" });
+
+    const all = await runFixture(ava, tree, [
+      "[ab].test.js",
+      "--config=x.test.js",
+      "x@{1,2} (copy)+!.test.js",
+    ]);
+    expect(outcomes(all)).toEqual({
+      "[ab].test.js > bracket": "passed",
+      "--config=x.test.js > option-like": "passed",
+      "x@{1,2} (copy)+!.test.js > globby": "passed",
+    });
+  });
+
   it("turns a hanging test into a timeout, not a result", async () => {
     await expectHangTimesOut(
       ava,
@@ -120,10 +173,17 @@ describe("avaAdapter", () => {
     expectInfraError(run, "no plan");
   });
 
-  it("runs the installed ava with TAP output and only the given files", () => {
+  it("runs the installed ava with TAP output, fail-fast off and only the given files", () => {
     const command = commandFor(avaAdapter);
     expect(command.command).toBe("/project/node_modules/.bin/ava");
-    expect(command.args).toEqual(["--tap", "--no-color", "test/a.test.js"]);
+    expect(command.args).toEqual(["--tap", "--no-color", "--no-fail-fast", "test/a.test.js"]);
+  });
+
+  it("passes files as literal ./ paths where ava would read an option or a glob (it takes no --)", () => {
+    const command = commandFor(avaAdapter, {
+      files: ["--config=x.test.js", "test/[ab].test.js", "!x.test.js"],
+    });
+    expect(command.args.slice(-3)).toEqual(["./--config=x.test.js", "test/\\[ab\\].test.js", "\\!x.test.js"]);
   });
 
   it("detects ava from dependencies or the test script", () => {

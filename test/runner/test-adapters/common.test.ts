@@ -6,7 +6,10 @@ import {
   dependsOn,
   detectPackage,
   errorFromStderr,
+  escapeGlob,
   failedResult,
+  filesWithoutResults,
+  positionalFile,
   projectRelative,
   readJsonLines,
   readJsonReport,
@@ -299,6 +302,17 @@ describe("ids and paths", () => {
     ]);
   });
 
+  it("finds the requested files that have no result, neither a test in them nor one for the file", () => {
+    const results = [
+      { id: "test/a.test.js > works", outcome: "passed" as const },
+      { id: "test/b.test.js", outcome: "failed" as const, message: "did not load" },
+      { id: "test/c.test.jsx > other file", outcome: "passed" as const },
+    ];
+    expect(
+      filesWithoutResults(["./test/a.test.js", "test/b.test.js", "test/c.test.js", "test"], results),
+    ).toEqual(["test/c.test.js", "test"]);
+  });
+
   it("makes a real path relative to a root reached through a symlink", async () => {
     await using dir = await tempDir("repogym-common-");
     await mkdir(join(dir.path, "real", "test"), { recursive: true });
@@ -307,6 +321,19 @@ describe("ids and paths", () => {
     expect(projectRelative(join(dir.path, "link"), join(dir.path, "real", "test", "a.test.js"))).toBe(
       "test/a.test.js",
     );
+  });
+});
+
+describe("command lines", () => {
+  it("keeps a file that starts with a dash from being read as an option", () => {
+    expect(positionalFile("--config=x.test.js")).toBe("./--config=x.test.js");
+    expect(positionalFile("test/--x.test.js")).toBe("test/--x.test.js");
+  });
+
+  it("turns a path into a glob that matches only it", () => {
+    expect(escapeGlob("test/[ab]*.test.js")).toBe("test/\\[ab\\]\\*.test.js");
+    expect(escapeGlob("!x/(y)|{z}+@?.js")).toBe("\\!x/\\(y\\)\\|\\{z\\}\\+\\@\\?.js");
+    expect(escapeGlob("test/a.test.js")).toBe("test/a.test.js");
   });
 });
 

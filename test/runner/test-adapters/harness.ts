@@ -163,6 +163,21 @@ export async function expectHangTimesOut(framework: Framework, source: string, t
   expectInfraError(run, /timed out/);
 }
 
+/**
+ * A project config that stops at the first failure (`tree` holds it) must not cut the run short:
+ * test/a.test.js's two failing tests ("first fails", "second fails") and test/b.test.js's
+ * passing one ("passes") are all reported. A bail would leave the later ones out of the report,
+ * and the miner would take them for tests that did not pass before the fix.
+ */
+export async function expectBailOverridden(framework: Framework, tree: FileTree) {
+  const run = await runFixture(framework, tree, ["test/a.test.js", "test/b.test.js"]);
+  expect(outcomes(run)).toEqual({
+    "test/a.test.js > first fails": "failed",
+    "test/a.test.js > second fails": "failed",
+    "test/b.test.js > passes": "passed",
+  });
+}
+
 /** The command the adapter builds for test/a.test.js in /project, unless `options` say otherwise. */
 export function commandFor(adapter: TestAdapter, options: Partial<BuildCommandOptions> = {}) {
   return adapter.buildCommand({

@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { jestAdapter } from "../../../runner/test-adapters/jest.js";
 import {
   byId,
+  commandFor,
+  expectBailOverridden,
   expectDetection,
   expectHangTimesOut,
   expectInfraError,
@@ -67,6 +69,22 @@ describe("jest adapter", () => {
     };
     const run = await runFixture(jest, tree, ["a.test.js"]);
     expect(ids(run)).toEqual(["a.test.js > root a"]);
+  });
+
+  it("runs every test even when the project's config bails on the first failure", async () => {
+    await expectBailOverridden(jest, {
+      "jest.config.js": "module.exports = { bail: true };\n",
+      "test/a.test.js": `it("first fails", () => { throw new Error("one"); });\nit("second fails", () => { throw new Error("two"); });\n`,
+      // Slower than a.test.js, so a bail after a's failure would cut it short.
+      "test/b.test.js": `it("passes", () => new Promise((done) => setTimeout(done, 1000)));\n`,
+    });
+  });
+
+  it("ends its options before the files, so a file named like an option stays a file", () => {
+    const files = ["--config=x.test.js", "test/a.test.js"];
+    const command = commandFor(jestAdapter, { files });
+    expect(command.args.slice(-3)).toEqual(["--", ...files]);
+    expect(command.args).toContain("--bail=0");
   });
 
   it("reports a test file that fails to load as one failed entry and keeps the others", async () => {

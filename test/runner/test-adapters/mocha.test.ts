@@ -2,8 +2,11 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { mochaAdapter } from "../../../runner/test-adapters/mocha.js";
 import type { TestAdapter } from "../../../runner/test-adapters/types.js";
+import { tempDir } from "../../helpers/fixture-repo.js";
 import {
   byId,
+  commandFor,
+  expectBailOverridden,
   expectDetection,
   expectHangTimesOut,
   expectInfraError,
@@ -88,6 +91,22 @@ describe("mocha adapter", () => {
     };
     const run = await runFixture(mocha, tree, ["test/a.test.js"]);
     expect(resultsOf(run)).toEqual([{ id: "test/a.test.js > sees setup", outcome: "passed" }]);
+  });
+
+  it("runs every test even when the project's config bails on the first failure", async () => {
+    await expectBailOverridden(mocha, {
+      ".mocharc.json": JSON.stringify({ bail: true }),
+      "test/a.test.js": `it("first fails", () => { throw new Error("one"); });\nit("second fails", () => { throw new Error("two"); });\n`,
+      "test/b.test.js": passing("passes"),
+    });
+  });
+
+  it("ends its options before the files, so a file named like an option stays a file", async () => {
+    await using dir = await tempDir();
+    const files = ["--config=x.test.js", "test/a.test.js"];
+    const command = commandFor(mochaAdapter, { files, reportPath: join(dir.path, "report") });
+    expect(command.args.slice(-3)).toEqual(["--", ...files]);
+    expect(command.args).toContain("--no-bail");
   });
 
   it("reports a test file that fails to load as one failed entry and keeps the others", async () => {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { nodeTestAdapter } from "../../../runner/test-adapters/node-test.js";
+import type { TestAdapter } from "../../../runner/test-adapters/types.js";
 import {
   byId,
   commandFor,
@@ -103,6 +104,73 @@ describe("nodeTestAdapter", () => {
     expect(ids(together)).toContain("test/other.test.js > must not run");
   });
 
+  it("reports a file that ran no test as a failed file, so it never drops out of the results", async () => {
+    const tree = {
+      "test/main.test.js": `import { test } from "node:test";\ntest("works", () => {});\n`,
+      // Exits at import time, before defining its tests: the process passes, and nothing ran.
+      "test/exits.test.js": `import { test } from "node:test";\nprocess.exit(0);\ntest("never defined", () => {});\n`,
+      "test/empty.test.js": "// no tests yet\n",
+    };
+    const run = await runFixture(nodeTest, tree, [
+      "test/main.test.js",
+      "test/exits.test.js",
+      "test/empty.test.js",
+    ]);
+
+    const noTests = { outcome: "failed", message: "the file reported no tests" };
+    expect(byId(run)).toEqual(
+      new Map([
+        ["test/main.test.js > works", { id: "test/main.test.js > works", outcome: "passed" }],
+        ["test/exits.test.js", { id: "test/exits.test.js", ...noTests }],
+        ["test/empty.test.js", { id: "test/empty.test.js", ...noTests }],
+      ]),
+    );
+  });
+
+  it("drops files it was not asked for", async () => {
+    // A configured command that also runs another file.
+    const withExtraFile: TestAdapter = {
+      ...nodeTestAdapter,
+      buildCommand(options) {
+        const command = nodeTestAdapter.buildCommand(options);
+        return { ...command, args: [...command.args, "test/extra.test.js"] };
+      },
+    };
+    const tree = {
+      "test/a.test.js": `import { test } from "node:test";\ntest("works", () => {});\n`,
+      "test/extra.test.js": `import { test } from "node:test";\ntest("not asked for", () => {});\nprocess.exitCode = 1;\n`,
+    };
+    const run = await runFixture(nodeTest, tree, ["test/a.test.js"], { adapter: withExtraFile });
+
+    expect(outcomes(run)).toEqual({ "test/a.test.js > works": "passed" });
+  });
+
+  it("keeps a test defined by a helper module under the test file and suite that ran it", async () => {
+    const tree = {
+      "test/shared.js": `import { test } from "node:test";\nexport function sharedTests() {\n  test("shared", () => {});\n}\n`,
+      "test/uses.test.js": `import { describe, test } from "node:test";\nimport { sharedTests } from "./shared.js";\ndescribe("suite", () => {\n  sharedTests();\n  test("own", () => {});\n});\n`,
+    };
+    const run = await runFixture(nodeTest, tree, ["test/uses.test.js"]);
+
+    expect(outcomes(run)).toEqual({
+      "test/uses.test.js > suite > shared": "passed",
+      "test/uses.test.js > suite > own": "passed",
+    });
+  });
+
+  it("runs a file named like an option as a file", async () => {
+    const tree = {
+      "--config=x.test.js": `import { test } from "node:test";\ntest("option-like", () => {});\n`,
+      "test/a.test.js": `import { test } from "node:test";\ntest("works", () => {});\n`,
+    };
+    const run = await runFixture(nodeTest, tree, ["--config=x.test.js", "test/a.test.js"]);
+
+    expect(outcomes(run)).toEqual({
+      "--config=x.test.js > option-like": "passed",
+      "test/a.test.js > works": "passed",
+    });
+  });
+
   it("turns a hanging test into a timeout, not a result", async () => {
     await expectHangTimesOut(
       nodeTest,
@@ -130,7 +198,12 @@ describe("nodeTestAdapter", () => {
     expect(command.command).toBe(process.execPath);
     expect(command.args).toContain("--test");
     expect(command.args).toContain("--test-reporter-destination=/tmp/report");
-    expect(command.args[command.args.length - 1]).toBe("test/a.test.js");
+    expect(command.args.slice(-2)).toEqual(["--", "test/a.test.js"]);
+  });
+
+  it("ends its options before the files, so a file named like an option stays a file", () => {
+    const files = ["--config=x.test.js", "test/a.test.js"];
+    expect(commandFor(nodeTestAdapter, { files }).args.slice(-3)).toEqual(["--", ...files]);
   });
 
   it("detects node --test in the test script", () => {

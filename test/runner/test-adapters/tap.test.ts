@@ -2,10 +2,12 @@ import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { installedTapMajor, tapAdapter } from "../../../runner/test-adapters/tap.js";
+import type { TestAdapter } from "../../../runner/test-adapters/types.js";
 import { tempDir, writeTree } from "../../helpers/fixture-repo.js";
 import {
   byId,
   commandFor,
+  expectBailOverridden,
   expectDetection,
   expectHangTimesOut,
   expectInfraError,
@@ -151,6 +153,48 @@ describe.each(TAP_MAJORS)("tapAdapter with tap %i", (major) => {
     ]);
   });
 
+  it("runs every test even when the project's config bails on the first failure", async () => {
+    await expectBailOverridden(tap(major), {
+      ".taprc": "bail: true\n",
+      "test/a.test.js": `import t from "tap";\nt.test("first fails", async (t) => t.fail("one"));\nt.test("second fails", async (t) => t.fail("two"));\n`,
+      "test/b.test.js": `import t from "tap";\nt.test("passes", async (t) => t.pass("yes"));\n`,
+    });
+  });
+
+  it("drops files it was not asked for", async () => {
+    // A configured command that also runs another file.
+    const withExtraFile: TestAdapter = {
+      ...tapAdapter,
+      buildCommand(options) {
+        const command = tapAdapter.buildCommand(options);
+        return { ...command, args: [...command.args, "test/extra.test.js"] };
+      },
+    };
+    const tree = {
+      "test/a.test.js": `import t from "tap";\nt.test("works", async (t) => t.pass("yes"));\n`,
+      "test/extra.test.js": `import t from "tap";\nt.test("not asked for", async (t) => t.fail("no"));\nt.ok(true);\n`,
+    };
+    const run = await runFixture(tap(major), tree, ["test/a.test.js"], { adapter: withExtraFile });
+
+    expect(outcomes(run)).toEqual({ "test/a.test.js > works": "passed" });
+  });
+
+  it("runs exactly the given files when their names hold glob syntax", async () => {
+    const passing = `import t from "tap";\nt.test("runs", async (t) => t.pass("yes"));\n`;
+    const globby = ["test/[ab].test.js", "test/x@{1,2} (copy)+!.test.js"];
+    const tree = {
+      ...Object.fromEntries(globby.map((file) => [file, passing])),
+      "test/a.test.js": `import t from "tap";\nt.test("must not run", async (t) => t.pass("yes"));\n`,
+      "test/b.test.js": `import t from "tap";\nt.test("must not run", async (t) => t.pass("yes"));\n`,
+    };
+    const run = await runFixture(tap(major), tree, globby);
+
+    expect(outcomes(run)).toEqual({
+      "test/[ab].test.js > runs": "passed",
+      "test/x@{1,2} (copy)+!.test.js > runs": "passed",
+    });
+  });
+
   it("turns a hanging test into a timeout, not a result", async () => {
     await expectHangTimesOut(
       tap(major),
@@ -185,7 +229,19 @@ describe("tapAdapter", () => {
     expect(command.command).toBe(join(project.binDir, "tap"));
     expect(command.args.slice(0, 3)).toEqual(["run", "--reporter=tap", "--reporter-file=/tmp/report"]);
     expect(command.args).toContain("--disable-coverage");
+    expect(command.args).toContain("--no-bail");
     expect(command.args.slice(-2)).toEqual(["--", "test/a.test.js"]);
+  });
+
+  it("ends its options before the files, and escapes glob syntax for tap 16, which globs them", async () => {
+    await using tap21 = await tap(21).project({});
+    await using tap16 = await tap(16).project({});
+    const files = ["--config=x.test.js", "test/[ab].test.js"];
+    const commandIn = (project: typeof tap21) =>
+      commandFor(tapAdapter, { root: project.path, binDir: project.binDir, files });
+
+    expect(commandIn(tap21).args.slice(-3)).toEqual(["--", ...files]);
+    expect(commandIn(tap16).args.slice(-3)).toEqual(["--", "--config=x.test.js", "test/\\[ab\\].test.js"]);
   });
 
   it("runs tap 13-16 with raw TAP into an output file, coverage, its checks and tap's timeout off", async () => {
@@ -200,6 +256,7 @@ describe("tapAdapter", () => {
       "--no-color",
       "--no-check-coverage",
       "--no-coverage-map",
+      "--no-bail",
       "--",
       "test/a.test.js",
     ]);
@@ -226,6 +283,7 @@ describe("tapAdapter", () => {
       "--no-coverage",
       "--timeout=0",
       "--no-color",
+      "--no-bail",
       "--",
       "test/a.test.js",
     ]);
@@ -301,7 +359,8 @@ describe("tapAdapter", () => {
       "    at Object.<anonymous> (/project/test/c.test.js:1)",
     ].join("\n");
 
-    const results = tapAdapter.parseReport(parseInput({ report, stderr }));
+    const files = ["test/a.test.js", "test/b.test.js", "test/c.test.js"];
+    const results = tapAdapter.parseReport(parseInput({ files, report, stderr }));
 
     expect(results).toEqual([
       { id: "test/a.test.js > math > adds", outcome: "passed" },

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { tapeAdapter } from "../../../runner/test-adapters/tape.js";
+import type { TestAdapter } from "../../../runner/test-adapters/types.js";
 import {
   byId,
   commandFor,
@@ -133,6 +134,20 @@ describe("tapeAdapter", () => {
     expect(results.get("test/broken.test.js")?.message).toContain(
       "does not provide an export named 'subtract'",
     );
+  });
+
+  it("drops files it was not asked for", async () => {
+    // A configured command that also runs another file.
+    const withExtraFile: TestAdapter = {
+      ...tapeAdapter,
+      buildCommand(options) {
+        const command = tapeAdapter.buildCommand(options);
+        return { ...command, args: [...command.args, "test/other.test.js"] };
+      },
+    };
+    const run = await runFixture(tape, FILES, ["test/common.test.cjs"], { adapter: withExtraFile });
+
+    expect(outcomes(run)).toEqual({ "test/common.test.cjs > from commonjs": "passed" });
   });
 
   it("turns a hanging test into a timeout, not a result", async () => {

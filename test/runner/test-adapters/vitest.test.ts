@@ -2,6 +2,8 @@ import { describe, expect, it } from "vitest";
 import { vitestAdapter } from "../../../runner/test-adapters/vitest.js";
 import {
   byId,
+  commandFor,
+  expectBailOverridden,
   expectDetection,
   expectHangTimesOut,
   expectInfraError,
@@ -71,6 +73,34 @@ describe("vitest adapter", () => {
     };
     const run = await runFixture(vitest, tree, ["a.test.js", "test/b.test.js"]);
     expect(ids(run)).toEqual(["a.test.js > root a", "test/b.test.js > nested b"]);
+  });
+
+  it("runs every test even when the project's config bails on the first failure", async () => {
+    await expectBailOverridden(vitest, {
+      "vitest.config.js": "export default { test: { bail: 1 } };\n",
+      "test/a.test.js": `import { it } from "vitest";\nit("first fails", () => { throw new Error("one"); });\nit("second fails", () => { throw new Error("two"); });\n`,
+      // Slower than a.test.js, so a bail after a's failure would cut it short.
+      "test/b.test.js": `import { it } from "vitest";\nit("passes", () => new Promise((done) => setTimeout(done, 1000)));\n`,
+    });
+  });
+
+  it("runs files named like options as files", async () => {
+    const passing = (name: string) =>
+      `import { it } from "vitest";\nit(${JSON.stringify(name)}, () => {});\n`;
+    const tree = {
+      "--config=x.test.js": passing("option-like"),
+      "b.test.js": passing("b"),
+      // Contains "b.test.js", so it is excluded: by a flag whose value starts with "-".
+      "-b.test.js": passing("dash b"),
+    };
+    const run = await runFixture(vitest, tree, ["--config=x.test.js", "b.test.js"]);
+    expect(ids(run).sort()).toEqual(["--config=x.test.js > option-like", "b.test.js > b"]);
+  });
+
+  it("passes files vitest would read as options as ./ paths (it takes no --), and turns bail off", () => {
+    const command = commandFor(vitestAdapter, { files: ["--config=x.test.js", "test/a.test.js"] });
+    expect(command.args.slice(-2)).toEqual(["./--config=x.test.js", "test/a.test.js"]);
+    expect(command.args).toContain("--bail=0");
   });
 
   it("reports a test file that fails to load as one failed entry and keeps the others", async () => {
