@@ -15,7 +15,10 @@ const TEST_DIRS = new Set([
   "__snapshots__",
   "__fixtures__",
   "__mocks__",
+  "tap-snapshots",
 ]);
+/** Folders whose files are inputs or recorded outputs of tests, never tests, whatever their names. */
+const DATA_DIRS = new Set(["fixtures", "__fixtures__", "__mocks__", "__snapshots__", "tap-snapshots"]);
 const TEST_NAME = /\.(?:test|spec)\.[^/]+$/;
 /** `test.js` / `test-foo.js` at any level: ava's and many small packages' convention. */
 const TEST_BASENAME = /^(?:tests?|test-[^/]+)\.[cm]?[jt]sx?$/;
@@ -25,7 +28,7 @@ const SNAPSHOT = /\.snap$/;
 /** Test-runner configuration: part of the test side, restored before scoring. */
 const TEST_CONFIG =
   /^(?:vitest\.config|vitest\.workspace|jest\.config|ava\.config|karma\.conf)\.[^/]+$|^\.mocharc(?:\.[^/]+)?$|^\.taprc$/;
-/** Folders under a test folder that hold support code, not tests to run. */
+/** Folders under a test folder that usually hold support code: their files run only when named as tests. */
 const SUPPORT_DIRS = new Set([
   "fixtures",
   "__fixtures__",
@@ -93,8 +96,9 @@ export function createClassifier(paths: Config["paths"]): PathClassifier {
     const base = segments[segments.length - 1]!;
     if (!CODE_EXTENSIONS.test(base) || base.endsWith(".d.ts")) return false;
     if (TEST_CONFIG.test(base) || TYPE_TEST.test(base)) return false;
-    if (TEST_NAME.test(base) || TEST_BASENAME.test(base)) return true;
     const dirs = segments.slice(0, -1);
+    if (dirs.some((s) => DATA_DIRS.has(s))) return false;
+    if (TEST_NAME.test(base) || TEST_BASENAME.test(base)) return true;
     if (dirs.some((s) => SUPPORT_DIRS.has(s))) return false;
     if (base.startsWith("_") || /^(?:helpers?|setup|utils?|common|globals?|index)\./.test(base)) return false;
     return dirs.some((s) => TEST_DIRS.has(s)) || (extraTests?.(path) ?? false);

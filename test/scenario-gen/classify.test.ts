@@ -42,6 +42,9 @@ describe("path classification", () => {
     ["src/__snapshots__/a.test.ts.snap", false],
     ["src/index.ts", false],
     ["test.js", true],
+    ["tap-snapshots/test/bin/semver.js.test.cjs", false],
+    ["test/fixtures/sample.test.js", false],
+    ["src/utils/format.test.ts", true],
     ["index.test-d.ts", false],
   ])("runnable %s = %s", (path, runnable) => {
     expect(classifier.isRunnableTest(path)).toBe(runnable);
