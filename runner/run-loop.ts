@@ -28,7 +28,14 @@ import {
   type TruncatedLine,
 } from "./rollout-store.js";
 import { type RunSummary, summarizeRun } from "./run-summary.js";
-import { runTests, testEnvironment } from "./run-tests.js";
+import { runTests, type SpawnSpec, testEnvironment } from "./run-tests.js";
+import {
+  detectSandbox,
+  ensureSandbox,
+  type SandboxLevel,
+  sandboxReadOnlyPaths,
+  wrapCommand,
+} from "./sandbox.js";
 import { getAdapter, withCommandOverride } from "./test-adapters/index.js";
 import { buildWorkspace, capturePatch, restoreTests, runSetup, type Workspace } from "./workspace.js";
 
@@ -75,6 +82,13 @@ export interface RunOptions {
   cacheDir: string;
   /** The environment agents take their named variables from. */
   hostEnv: NodeJS.ProcessEnv;
+  /**
+   * How agent processes are isolated from the host (runner/sandbox.ts); default: bwrap when it
+   * works here, else none. With bwrap the scoring test run is sandboxed too, network off.
+   */
+  sandbox?: SandboxLevel;
+  /** Whether the agent may use the network; default off, on for presets that call a model API. */
+  network?: boolean;
   /** A new run's id; generated when absent. */
   runId?: string;
   onEvent?: (event: RunEvent) => void;
@@ -218,7 +232,13 @@ async function planRun(options: RunOptions, agent: ConfiguredAgent): Promise<Run
  */
 export async function runSuite(options: RunOptions): Promise<RunResult> {
   const outDir = resolve(options.outDir);
-  const agent = await createAgent(options.agentSpec);
+  const sandbox = options.sandbox ?? (await detectSandbox());
+  await ensureSandbox(sandbox);
+  const agent = await createAgent({
+    ...options.agentSpec,
+    sandbox,
+    ...(options.network === undefined ? {} : { network: options.network }),
+  });
   const contract = buildScoringContract(options.config.scoring);
   if (options.sample !== undefined && options.sample < 1) throw new ConfigError("sample must be at least 1");
   await mkdir(outDir, { recursive: true });
@@ -253,6 +273,7 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
     contract,
     cache,
     runId: info.run_id,
+    sandbox,
   };
   const work = async (task: (typeof tasks)[number]): Promise<"stop" | undefined> => {
     const scenario = byId.get(task.instanceId)!;
@@ -301,6 +322,31 @@ interface RolloutRunContext {
   contract: ReturnType<typeof buildScoringContract>;
   cache: DependencyCache;
   runId: string;
+  sandbox: SandboxLevel;
+}
+
+/**
+ * Runs the scoring test run in the bwrap sandbox, network off: the agent's code executes
+ * during the tests. HOME points into the private /tmp (the host's is not there).
+ */
+function sandboxTests(level: SandboxLevel, workspace: string): ((spawn: SpawnSpec) => SpawnSpec) | undefined {
+  if (level !== "bwrap") return undefined;
+  return (spawn) => {
+    const [outputDir = workspace, ...writable] = spawn.writable;
+    const env = { ...spawn.env, HOME: "/tmp" };
+    const wrapped = wrapCommand({
+      level,
+      command: spawn.command,
+      args: spawn.args,
+      workspace,
+      outputDir,
+      writable,
+      readOnly: sandboxReadOnlyPaths(workspace),
+      network: false,
+      env,
+    });
+    return { ...spawn, ...wrapped };
+  };
 }
 
 function unexpectedError(
@@ -473,6 +519,7 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
     }
 
     // 4. The scenario's tests, then the scoring contract.
+    const wrap = sandboxTests(ctx.sandbox, workspace.dir);
     let adapter = getAdapter(scenario.environment.framework);
     if (config.environment.test_command)
       adapter = withCommandOverride(adapter, config.environment.test_command);
@@ -482,6 +529,7 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
       files: scenario.environment.test_files,
       timeoutMs: config.timeouts.test_ms,
       maxOutputBytes: 1024 * 1024,
+      ...(wrap ? { wrap } : {}),
     });
     await writeFile(testsLog, tests.output);
     logs.tests = testsLog;

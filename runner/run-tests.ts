@@ -18,6 +18,21 @@ export interface RunTestsOptions {
   /** Base environment for the runner. Defaults to a minimal one derived from this process. */
   env?: NodeJS.ProcessEnv;
   maxOutputBytes?: number;
+  /**
+   * Transforms the runner's command line before it is spawned, e.g. to run it in a sandbox
+   * (runner/sandbox.ts). `writable` lists the folders the runner must be able to write besides
+   * root (its report folder). Without it the command runs as the adapter built it.
+   */
+  wrap?: (spawn: SpawnSpec) => { command: string; args: string[]; env?: NodeJS.ProcessEnv };
+}
+
+/** A test runner's command line as it is about to be spawned (see RunTestsOptions.wrap). */
+export interface SpawnSpec {
+  command: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  writable: string[];
 }
 
 export type RunTestsResult =
@@ -52,7 +67,17 @@ export async function runTests(options: RunTestsOptions): Promise<RunTestsResult
       reportPath,
       binDir,
     });
-    const env = { ...(options.env ?? testEnvironment()), ...command.env };
+    const built = { ...(options.env ?? testEnvironment()), ...command.env };
+    const spawn = options.wrap
+      ? options.wrap({
+          command: command.command,
+          args: [...command.args],
+          cwd: options.root,
+          env: built,
+          writable: [reportDir],
+        })
+      : { command: command.command, args: command.args };
+    const env = spawn.env ?? built;
     const processOptions = {
       cwd: options.root,
       env,
@@ -61,7 +86,7 @@ export async function runTests(options: RunTestsOptions): Promise<RunTestsResult
     };
     let result: Awaited<ReturnType<typeof runProcess>>;
     try {
-      result = await runProcess(command.command, command.args, processOptions);
+      result = await runProcess(spawn.command, spawn.args, processOptions);
     } catch (error) {
       return {
         ok: false,

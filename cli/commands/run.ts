@@ -6,6 +6,7 @@ import { readSuite } from "../../core/suite-store.js";
 import type { AgentSpec } from "../../runner/agents/index.js";
 import { newRunId, type RunEvent, type RunResult, runSuite } from "../../runner/run-loop.js";
 import { renderRunSummary } from "../../runner/run-summary.js";
+import { describeSandbox, detectSandbox, isSandboxLevel, type SandboxLevel } from "../../runner/sandbox.js";
 import { withInterrupt } from "../interrupt.js";
 import { defaultCacheDir, positiveInt } from "../options.js";
 import type { ProgressStream } from "../progress.js";
@@ -26,6 +27,20 @@ export interface RunFlags {
   out?: string;
   resume?: boolean;
   json?: boolean;
+  sandbox?: SandboxLevel;
+  network?: boolean;
+}
+
+export function sandboxLevel(value: string): SandboxLevel {
+  if (!isSandboxLevel(value))
+    throw new InvalidArgumentError(`expected bwrap, docker or none, got "${value}"`);
+  return value;
+}
+
+export function onOff(value: string): boolean {
+  if (value === "on") return true;
+  if (value === "off") return false;
+  throw new InvalidArgumentError(`expected on or off, got "${value}"`);
 }
 
 export function nonNegativeInt(value: string): number {
@@ -95,6 +110,13 @@ export async function executeRun(flags: RunFlags): Promise<RunResult> {
     ...(flags.model === undefined ? {} : { model: flags.model }),
   };
   const progress = createRunProgress(process.stderr);
+  const sandbox = flags.sandbox ?? (await detectSandbox());
+  // noop, oracle and replay run no process of their own.
+  const runsProcess = !["noop", "oracle", "replay"].includes(flags.agent);
+  if (sandbox === "none" && runsProcess && !flags.json) {
+    const why = flags.sandbox === undefined ? " (bubblewrap is not available here)" : "";
+    process.stderr.write(`Warning: ${describeSandbox("none")}${why}\n`);
+  }
   const result = await withInterrupt((signal) =>
     runSuite({
       repo,
@@ -110,6 +132,8 @@ export async function executeRun(flags: RunFlags): Promise<RunResult> {
       config,
       cacheDir: defaultCacheDir(process.env),
       hostEnv: process.env,
+      sandbox,
+      ...(flags.network === undefined ? {} : { network: flags.network }),
       runId,
       onEvent: flags.json ? () => {} : progress,
       signal,
@@ -151,6 +175,16 @@ export function registerRun(program: Command): void {
     .option("-o, --out <dir>", "run folder (default <suite>/runs/<run id>)")
     .option("--resume", "continue the run in --out: only rollouts not recorded yet")
     .option("--json", "print the summary as JSON on stdout")
+    .option(
+      "--sandbox <level>",
+      "isolate the agent: bwrap, docker or none (default bwrap when available, else none)",
+      sandboxLevel,
+    )
+    .option(
+      "--network <on|off>",
+      "let the agent use the network (default off; on for presets that call a model API)",
+      onOff,
+    )
     .addHelpText(
       "after",
       `

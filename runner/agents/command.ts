@@ -2,6 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { ConfigError } from "../../core/errors.js";
 import { runProcess } from "../process.js";
+import { type SandboxLevel, sandboxReadOnlyPaths, wrapCommand } from "../sandbox.js";
 import { shellQuote } from "../shell.js";
 import { maskSecrets, validateEnvNames } from "./environment.js";
 import type { Agent, AgentContext, AgentOutcome } from "./types.js";
@@ -103,10 +104,12 @@ export interface CommandAgentOptions {
   version?: string;
   model?: string;
   /**
-   * Whether the agent needs the network (to reach its model's API). Recorded, not enforced:
-   * agents run on the host network until a sandbox reads this.
+   * Whether the agent needs the network (to reach its model's API). Enforced by the bwrap and
+   * docker sandboxes; off by default (presets that call a model API turn it on).
    */
   network?: boolean;
+  /** How the agent process is isolated from the host (runner/sandbox.ts); default none. */
+  sandbox?: SandboxLevel;
   /** Keep at most this many bytes of the agent's output in its log (head and tail). */
   maxOutputBytes?: number;
 }
@@ -115,6 +118,7 @@ export interface CommandAgent extends Agent {
   template: string;
   envNames: readonly string[];
   network: boolean;
+  sandbox: SandboxLevel;
 }
 
 function describeExit(exitCode: number): string {
@@ -142,16 +146,28 @@ export function createCommandAgent(options: CommandAgentOptions): CommandAgent {
     ...(options.model === undefined ? {} : { model: options.model }),
     template: options.template,
     envNames,
-    network: options.network ?? true,
+    network: options.network ?? false,
+    sandbox: options.sandbox ?? "none",
     async run(context: AgentContext): Promise<AgentOutcome> {
       const line = renderCommand(options.template, templateValues(context));
       await mkdir(context.outputDir, { recursive: true });
       await mkdir(dirname(context.logFile), { recursive: true });
       if (context.env.HOME) await mkdir(context.env.HOME, { recursive: true });
 
-      const result = await runProcess("/bin/sh", ["-c", line], {
-        cwd: context.workspace,
+      const wrapped = wrapCommand({
+        level: options.sandbox ?? "none",
+        command: "/bin/sh",
+        args: ["-c", line],
+        workspace: context.workspace,
+        outputDir: context.outputDir,
+        problemFile: context.problemFile,
+        readOnly: sandboxReadOnlyPaths(context.workspace),
+        network: options.network ?? false,
         env: context.env,
+      });
+      const result = await runProcess(wrapped.command, wrapped.args, {
+        cwd: context.workspace,
+        env: wrapped.env,
         timeoutMs: context.timeoutMs,
         maxOutputBytes,
       });

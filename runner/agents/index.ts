@@ -1,4 +1,5 @@
 import { ConfigError } from "../../core/errors.js";
+import type { SandboxLevel } from "../sandbox.js";
 import { createCommandAgent } from "./command.js";
 import { validateEnvNames } from "./environment.js";
 import { createNoopAgent } from "./noop.js";
@@ -34,6 +35,10 @@ export interface AgentSpec {
   /** Recorded in rollout records. */
   model?: string;
   version?: string;
+  /** How a command or preset agent is isolated from the host; default none. */
+  sandbox?: SandboxLevel;
+  /** Whether the agent may use the network; default off, on for presets that call a model API. */
+  network?: boolean;
 }
 
 /** An agent with the host variables its environment should be built from (agentEnvironment). */
@@ -76,7 +81,14 @@ export async function createAgent(spec: AgentSpec): Promise<ConfiguredAgent> {
     }
     case "command": {
       if (!spec.command) throw new ConfigError("needs a command line template (command)", where);
-      return createCommandAgent({ name: "command", template: spec.command, envNames: env, ...identity });
+      return createCommandAgent({
+        name: "command",
+        template: spec.command,
+        envNames: env,
+        network: spec.network ?? false,
+        ...(spec.sandbox === undefined ? {} : { sandbox: spec.sandbox }),
+        ...identity,
+      });
     }
   }
 
@@ -88,7 +100,8 @@ export async function createAgent(spec: AgentSpec): Promise<ConfiguredAgent> {
     name: preset.name,
     template: spec.command ?? preset.template,
     envNames: [...new Set([...preset.envNames, ...env])],
-    network: preset.network,
+    network: spec.network ?? preset.network,
+    ...(spec.sandbox === undefined ? {} : { sandbox: spec.sandbox }),
     ...identity,
   });
 }

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Rollout } from "../../core/rollout.js";
 import { readRollouts } from "../../runner/rollout-store.js";
 import { type RunEvent, type RunOptions, runSuite, sampleIds } from "../../runner/run-loop.js";
+import { shellQuote } from "../../runner/shell.js";
 import { tempDir } from "../helpers/fixture-repo.js";
 import { minedFixture } from "./run-fixture.js";
 
@@ -95,22 +96,19 @@ describe("runSuite on a mined node:test suite", () => {
   });
 
   it("an agent that edits the failing tests to pass gets 0 (tests are restored)", async () => {
-    const script = join(work.path, "cheat.mjs");
-    await writeFile(
-      script,
-      [
-        'import { writeFileSync } from "node:fs";',
-        "writeFileSync('test/calc.test.js', [",
-        "  'import { test } from \"node:test\";',",
-        "  'test(\"add small\", () => {});',",
-        "  'test(\"add large\", () => {});',",
-        "  'test(\"mul zero\", () => {});',",
-        "].join('\\n') + '\\n');",
-        "",
-      ].join("\n"),
-    );
+    // Inline, not a script file: the sandboxed agent sees nothing outside its workspace.
+    const script = [
+      'import { writeFileSync } from "node:fs";',
+      "writeFileSync('test/calc.test.js', [",
+      "  'import { test } from \"node:test\";',",
+      "  'test(\"add small\", () => {});',",
+      "  'test(\"add large\", () => {});',",
+      "  'test(\"mul zero\", () => {});',",
+      "].join('\\n') + '\\n');",
+      "",
+    ].join("\n");
     const result = await runSuite(
-      options({ agentSpec: { name: "command", command: `node ${JSON.stringify(script)}` } }),
+      options({ agentSpec: { name: "command", command: `node -e ${shellQuote(script)}` } }),
     );
     const records = (await readRollouts(result.rolloutsFile)).rollouts;
     expect(records).toHaveLength(2);
