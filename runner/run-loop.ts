@@ -519,22 +519,26 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
     }
 
     // 4. The scenario's tests, then the scoring contract.
-    const wrap = sandboxTests(ctx.sandbox, workspace.dir);
-    let adapter = getAdapter(scenario.environment.framework);
-    if (config.environment.test_command)
-      adapter = withCommandOverride(adapter, config.environment.test_command);
-    const tests = await runTests({
-      adapter,
-      root: workspace.dir,
-      files: scenario.environment.test_files,
-      timeoutMs: config.timeouts.test_ms,
-      maxOutputBytes: 1024 * 1024,
-      ...(wrap ? { wrap } : {}),
-    });
+    const tests = await runScenarioTests(ctx, scenario, workspace.dir);
     await writeFile(testsLog, tests.output);
     logs.tests = testsLog;
     if (!tests.ok) {
+      // A crash is the world's fault only if the untouched starting state crashes too;
+      // otherwise the agent's change broke the runner, and that is a failed attempt, not a
+      // way to have the rollout left out of the averages.
+      const control =
+        modelPatch === "" ? undefined : await controlTestRun(ctx, scenario, join(scratch, "control"));
       durations.score_ms = performance.now() - started;
+      if (control?.ok) {
+        return record({
+          status: "scored",
+          reward: 0,
+          resolved: false,
+          scores: [],
+          tests: unscored,
+          reason: `the agent's change broke the test run (${tests.reason}); the starting state runs its tests`,
+        });
+      }
       return infraError(`the tests could not be run: ${tests.reason}`);
     }
     try {
@@ -563,5 +567,47 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
   } finally {
     if (workspace) await workspace[Symbol.asyncDispose]();
     await rm(scratch, { recursive: true, force: true });
+  }
+}
+
+/** The scenario's test files, run once in a workspace, inside the sandbox when there is one. */
+function runScenarioTests(ctx: RolloutRunContext, scenario: Scenario, root: string) {
+  const config = ctx.options.config;
+  const wrap = sandboxTests(ctx.sandbox, root);
+  let adapter = getAdapter(scenario.environment.framework);
+  if (config.environment.test_command)
+    adapter = withCommandOverride(adapter, config.environment.test_command);
+  return runTests({
+    adapter,
+    root,
+    files: scenario.environment.test_files,
+    timeoutMs: config.timeouts.test_ms,
+    maxOutputBytes: 1024 * 1024,
+    ...(wrap ? { wrap } : {}),
+  });
+}
+
+/** Runs the scenario's tests in a fresh workspace nobody touched (the starting state). */
+async function controlTestRun(ctx: RolloutRunContext, scenario: Scenario, dir: string) {
+  const config = ctx.options.config;
+  try {
+    await using control = await buildWorkspace({
+      repo: ctx.options.repo,
+      scenario,
+      dir,
+      cache: ctx.cache,
+      ...(config.environment.install ? { installCommand: config.environment.install } : {}),
+      ...(config.environment.package_manager ? { packageManager: config.environment.package_manager } : {}),
+    });
+    if (!control.dependencies.ok) return undefined;
+    const setup = await runSetup(control, {
+      commands: scenario.environment.setup,
+      timeoutMs: config.timeouts.setup_ms,
+    });
+    if (!setup.ok) return undefined;
+    await restoreTests(control, scenario, createClassifier(config.paths));
+    return await runScenarioTests(ctx, scenario, control.dir);
+  } catch {
+    return undefined;
   }
 }

@@ -170,6 +170,24 @@ describe("runSuite on a mined node:test suite", () => {
     expect(result.summary.resolved_rate).toBeNull();
   });
 
+  it("an agent whose change makes the test runner hang scores 0, not an infra error", async () => {
+    // The starting state runs its tests; only the agent's change breaks the run.
+    const hang = await runSuite(
+      options({
+        agentSpec: { name: "command", command: "printf 'while (true) {}\\n' >> src/calc.js" },
+        config: { ...fixture.config, timeouts: { ...fixture.config.timeouts, test_ms: 3_000 } },
+      }),
+    );
+    const records = (await readRollouts(hang.rolloutsFile)).rollouts;
+    expect(records.map((r) => [r.status, r.reward, r.resolved])).toEqual([
+      ["scored", 0, false],
+      ["scored", 0, false],
+    ]);
+    expect(records[0]!.reason).toMatch(/the agent's change broke the test run/);
+    expect(hang.summary.status.infra_error).toBe(0);
+    expect(hang.summary.reward.mean).toBe(0);
+  });
+
   it("resumes a killed run: exactly one record per (scenario, attempt)", async () => {
     const outDir = join(work.path, "resumed");
     const first = await runSuite(options({ agentSpec: { name: "oracle" }, attempts: 2, outDir }));
