@@ -1,24 +1,8 @@
-import { execFile } from "node:child_process";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { FixtureRepo, PROJECT_ROOT, tempDir } from "../helpers/fixture-repo.js";
-
-const CLI = join(PROJECT_ROOT, "dist", "cli", "main.js");
-
-async function repogym(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], {
-      cwd,
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
+import { repogym } from "../helpers/cli.js";
+import { FixtureRepo, tempDir } from "../helpers/fixture-repo.js";
 
 describe("repogym CLI (built)", () => {
   it("prints one clear line for a folder that is not a repository", async () => {

@@ -3,9 +3,9 @@ import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT, tempDir } from "../helpers/fixture-repo.js";
+import { CLI } from "../helpers/cli.js";
+import { tempDir } from "../helpers/fixture-repo.js";
 
-const CLI = join(PROJECT_ROOT, "dist", "cli", "main.js");
 const run = promisify(execFile);
 
 describe("repogym demo", () => {

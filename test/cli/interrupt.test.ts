@@ -3,9 +3,8 @@ import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { FixtureRepo, PROJECT_ROOT, tempDir } from "../helpers/fixture-repo.js";
-
-const CLI = join(PROJECT_ROOT, "dist", "cli", "main.js");
+import { CLI } from "../helpers/cli.js";
+import { FixtureRepo, tempDir } from "../helpers/fixture-repo.js";
 
 describe("interrupting repogym mine", () => {
   it("stops on SIGINT, kills the test runners it started, and records the run as interrupted", async () => {

@@ -1,26 +1,10 @@
-import { execFile } from "node:child_process";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readRollouts } from "../../runner/rollout-store.js";
-import { PROJECT_ROOT, tempDir } from "../helpers/fixture-repo.js";
+import { repogym } from "../helpers/cli.js";
+import { tempDir } from "../helpers/fixture-repo.js";
 import { minedFixture } from "../runner/run-fixture.js";
-
-const CLI = join(PROJECT_ROOT, "dist", "cli", "main.js");
-
-async function repogym(args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) {
-  try {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, [CLI, ...args], {
-      cwd,
-      env: { ...process.env, ...env },
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const e = error as { code: number; stdout: string; stderr: string };
-    return { code: e.code, stdout: e.stdout, stderr: e.stderr };
-  }
-}
 
 describe("repogym run / score (built CLI)", () => {
   let fixture: Awaited<ReturnType<typeof minedFixture>>;

@@ -1,18 +1,8 @@
 import { execFileSync } from "node:child_process";
-import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { runProcess } from "../../runner/process.js";
 import { tempDir } from "../helpers/fixture-repo.js";
-
-/** Running, not merely a zombie waiting for a reaper. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
+import { alive } from "../helpers/processes.js";
 
 describe("runProcess", () => {
   it("returns exit code and output as values", async () => {

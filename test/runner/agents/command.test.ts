@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
@@ -7,17 +7,8 @@ import { ConfigError } from "../../../core/errors.js";
 import { createCommandAgent, renderCommand } from "../../../runner/agents/command.js";
 import { agentHome } from "../../../runner/agents/environment.js";
 import { tempDir } from "../../helpers/fixture-repo.js";
+import { alive } from "../../helpers/processes.js";
 import { makeContext, readLog } from "./context.js";
-
-/** Running, not merely a zombie waiting for a reaper. */
-function alive(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return false;
-  }
-}
 
 async function eventuallyDead(pid: number): Promise<boolean> {
   for (let i = 0; i < 100; i++) {
