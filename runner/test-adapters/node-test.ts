@@ -67,6 +67,19 @@ export default async function* repogymReporter(source) {
 
 const REPORTER_URL = `data:text/javascript,${encodeURIComponent(REPORTER_SOURCE)}`;
 
+/**
+ * Loaded before any project code in every test process: the assertion modules are frozen, so
+ * source code under test cannot rewrite `assert.equal` (or any other assertion) into a no-op
+ * and pass the tests that way. Projects have no legitimate reason to reassign them.
+ */
+const GUARD_SOURCE = [
+  'import assert from "node:assert";',
+  'import strict from "node:assert/strict";',
+  "Object.freeze(assert);",
+  "Object.freeze(strict);",
+].join("\n");
+const GUARD_URL = `data:text/javascript,${encodeURIComponent(GUARD_SOURCE)}`;
+
 /** `node --test`, with or without other flags first (`node --import tsx --test`); tsx passes it on. */
 const NODE_TEST_SCRIPT = /(?:^|[\s;&|(/])(?:node|tsx)\b[^;&|]*?\s--test(?=$|[\s=;&|)])/;
 
@@ -82,6 +95,7 @@ export const nodeTestAdapter: TestAdapter = {
     return {
       command: process.execPath,
       args: [
+        `--import=${GUARD_URL}`,
         "--test",
         `--test-reporter=${REPORTER_URL}`,
         `--test-reporter-destination=${options.reportPath}`,
