@@ -32,6 +32,11 @@ const REPORTER_SOURCE = String.raw`"use strict";
 const fs = require("node:fs");
 const path = require("node:path");
 
+// Loaded (--require) before any project code: source under test cannot rewrite node's
+// assertions into no-ops.
+Object.freeze(require("node:assert"));
+Object.freeze(require("node:assert/strict"));
+
 const CONFIG = __CONFIG__;
 const LOAD_ERRORS = Symbol.for("repogym.mocha.loadErrors");
 const PATCHED = Symbol.for("repogym.mocha.patched");

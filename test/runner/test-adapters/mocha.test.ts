@@ -13,6 +13,7 @@ import {
   expectOk,
   expectRefusesReports,
   framework,
+  outcomes,
   outcomesInOrder,
   resultsOf,
   runFixture,
@@ -178,5 +179,27 @@ describe("mocha adapter", () => {
 
   it("refuses a missing, empty or garbled report", () => {
     expectRefusesReports(mochaAdapter, [undefined, "", "1..3\nok 1", JSON.stringify({ tests: "nope" })]);
+  });
+
+  it("keeps node's assertions intact when the code under test tries to rewrite them", async () => {
+    const run = await runFixture(
+      mocha,
+      {
+        "src/a.js": [
+          'const assert = require("node:assert");',
+          "for (const k of Object.keys(assert)) { try { assert[k] = () => {}; } catch {} }",
+          "exports.add = (a, b) => a - b;",
+          "",
+        ].join("\n"),
+        "test/a.test.js": [
+          'const assert = require("node:assert");',
+          'const { add } = require("../src/a.js");',
+          'it("add", () => assert.strictEqual(add(1, 2), 3));',
+          "",
+        ].join("\n"),
+      },
+      ["test/a.test.js"],
+    );
+    expect(outcomes(run)).toEqual({ "test/a.test.js > add": "failed" });
   });
 });
