@@ -4,6 +4,7 @@ import { loadConfig } from "../../core/config.js";
 import { ConfigError } from "../../core/errors.js";
 import { readSuite } from "../../core/suite-store.js";
 import type { AgentSpec } from "../../runner/agents/index.js";
+import { loadPredictions } from "../../runner/agents/replay.js";
 import { newRunId, type RunEvent, type RunResult, runSuite } from "../../runner/run-loop.js";
 import { renderRunSummary } from "../../runner/run-summary.js";
 import { describeSandbox, detectSandbox, isSandboxLevel, type SandboxLevel } from "../../runner/sandbox.js";
@@ -89,12 +90,27 @@ export async function executeRun(flags: RunFlags): Promise<RunResult> {
   const suiteDir = flags.suite ? resolve(flags.suite) : resolve(repo, ".repogym");
   if (flags.resume && !flags.out)
     throw new ConfigError("--resume needs --out, the folder of the run to continue");
-  const scenarios = await readSuite(suiteDir);
+  let scenarios = await readSuite(suiteDir);
   if (scenarios.length === 0) {
     throw new ConfigError(
       "no scenarios in the suite (run repogym mine first)",
       resolve(suiteDir, "scenarios"),
     );
+  }
+  if (flags.agent === "replay" && flags.predictions !== undefined) {
+    // Like SWE-bench's harness: the predicted instances are evaluated, the others left out.
+    const predicted = await loadPredictions(resolve(flags.predictions));
+    const unpredicted = scenarios.filter((s) => !predicted.has(s.instance_id)).length;
+    scenarios = scenarios.filter((s) => predicted.has(s.instance_id));
+    if (scenarios.length === 0) {
+      throw new ConfigError(
+        "no prediction matches a scenario of the suite (compare their instance_id)",
+        resolve(flags.predictions),
+      );
+    }
+    if (unpredicted > 0 && !flags.json) {
+      process.stderr.write(`${unpredicted} scenarios without a prediction are left out.\n`);
+    }
   }
   if (flags.sample !== undefined && flags.sample > scenarios.length) {
     throw new ConfigError(`--sample ${flags.sample} is more than the suite's ${scenarios.length} scenarios`);

@@ -27,8 +27,8 @@ export function registerScore(program: Command): void {
     .addHelpText(
       "after",
       `
-Same as: repogym run --agent replay --predictions <file>. A scenario without a prediction is an
-agent_error with reward 0.`,
+Same as: repogym run --agent replay --predictions <file>. As in SWE-bench's harness, only the
+predicted instances are evaluated; a patch that does not apply is an agent_error with reward 0.`,
     )
     .action(async (flags: ScoreFlags) => {
       await executeRun({

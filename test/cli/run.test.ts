@@ -85,6 +85,35 @@ describe("repogym run / score (built CLI)", () => {
     expect(sort(ra)).toEqual(sort(rb));
   });
 
+  it("scores only the predicted instances, as SWE-bench's harness does", async () => {
+    const predictions = join(work.path, "one.jsonl");
+    const [first] = fixture.scenarios;
+    await writeFile(
+      predictions,
+      `${JSON.stringify({ instance_id: first!.instance_id, model_name_or_path: "m", model_patch: first!.patch })}\n`,
+    );
+    const scored = await repogym(
+      ["score", "--predictions", predictions, ...common(), "--out", join(work.path, "one"), "--json"],
+      work.path,
+      env(),
+    );
+    expect(scored.code, scored.stderr).toBe(0);
+    const summary = JSON.parse(scored.stdout);
+    expect(summary.rollouts).toBe(1);
+    expect(summary.reward.mean).toBe(1);
+  });
+
+  it("says when no prediction matches the suite", async () => {
+    const predictions = join(work.path, "none.jsonl");
+    await writeFile(
+      predictions,
+      `${JSON.stringify({ instance_id: "x__y-1", model_name_or_path: "m", model_patch: "" })}\n`,
+    );
+    const result = await repogym(["score", "--predictions", predictions, ...common()], work.path, env());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain("no prediction matches a scenario of the suite");
+  });
+
   it("refuses --resume without --out, with one clear line", async () => {
     const result = await repogym(["run", "--agent", "noop", ...common(), "--resume"], work.path, env());
     expect(result.code).toBe(2);
