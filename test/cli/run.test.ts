@@ -1,31 +1,21 @@
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { readRollouts } from "../../runner/rollout-store.js";
 import { repogym } from "../helpers/cli.js";
-import { tempDir } from "../helpers/fixture-repo.js";
-import { minedFixture } from "../runner/run-fixture.js";
+import { useMinedFixture } from "../runner/run-fixture.js";
 
 describe("repogym run / score (built CLI)", () => {
-  let fixture: Awaited<ReturnType<typeof minedFixture>>;
-  let work: Awaited<ReturnType<typeof tempDir>>;
-  beforeAll(async () => {
-    fixture = await minedFixture();
-    work = await tempDir();
-  });
-  afterAll(async () => {
-    await fixture?.[Symbol.asyncDispose]();
-    await work?.[Symbol.asyncDispose]();
-  });
+  const scope = useMinedFixture();
 
-  const common = () => ["--suite", fixture.suite, "--repo", fixture.repo.path];
-  const env = () => ({ REPOGYM_CACHE_DIR: fixture.cache });
+  const common = () => ["--suite", scope.fixture.suite, "--repo", scope.fixture.repo.path];
+  const env = () => ({ REPOGYM_CACHE_DIR: scope.fixture.cache });
 
   it("runs the oracle with progress lines and a summary", async () => {
-    const out = join(work.path, "oracle");
+    const out = join(scope.work, "oracle");
     const result = await repogym(
       ["run", "--agent", "oracle", ...common(), "--out", out, "-j", "2"],
-      work.path,
+      scope.work,
       env(),
     );
     expect(result.stderr).toMatch(/Run \S+: 2 rollouts/);
@@ -37,8 +27,8 @@ describe("repogym run / score (built CLI)", () => {
   });
 
   it("score equals run --agent replay on the same predictions", async () => {
-    const predictions = join(work.path, "preds.jsonl");
-    const [first, second] = fixture.scenarios;
+    const predictions = join(scope.work, "preds.jsonl");
+    const [first, second] = scope.fixture.scenarios;
     await writeFile(
       predictions,
       [
@@ -51,16 +41,16 @@ describe("repogym run / score (built CLI)", () => {
         "",
       ].join("\n"),
     );
-    const scoreOut = join(work.path, "score");
-    const runOut = join(work.path, "replay");
+    const scoreOut = join(scope.work, "score");
+    const runOut = join(scope.work, "replay");
     const scored = await repogym(
       ["score", "--predictions", predictions, ...common(), "--out", scoreOut, "--json"],
-      work.path,
+      scope.work,
       env(),
     );
     const replayed = await repogym(
       ["run", "--agent", "replay", "--predictions", predictions, ...common(), "--out", runOut, "--json"],
-      work.path,
+      scope.work,
       env(),
     );
     expect(scored.code, scored.stderr).toBe(0);
@@ -86,15 +76,15 @@ describe("repogym run / score (built CLI)", () => {
   });
 
   it("scores only the predicted instances, as SWE-bench's harness does", async () => {
-    const predictions = join(work.path, "one.jsonl");
-    const [first] = fixture.scenarios;
+    const predictions = join(scope.work, "one.jsonl");
+    const [first] = scope.fixture.scenarios;
     await writeFile(
       predictions,
       `${JSON.stringify({ instance_id: first!.instance_id, model_name_or_path: "m", model_patch: first!.patch })}\n`,
     );
     const scored = await repogym(
-      ["score", "--predictions", predictions, ...common(), "--out", join(work.path, "one"), "--json"],
-      work.path,
+      ["score", "--predictions", predictions, ...common(), "--out", join(scope.work, "one"), "--json"],
+      scope.work,
       env(),
     );
     expect(scored.code, scored.stderr).toBe(0);
@@ -104,18 +94,18 @@ describe("repogym run / score (built CLI)", () => {
   });
 
   it("says when no prediction matches the suite", async () => {
-    const predictions = join(work.path, "none.jsonl");
+    const predictions = join(scope.work, "none.jsonl");
     await writeFile(
       predictions,
       `${JSON.stringify({ instance_id: "x__y-1", model_name_or_path: "m", model_patch: "" })}\n`,
     );
-    const result = await repogym(["score", "--predictions", predictions, ...common()], work.path, env());
+    const result = await repogym(["score", "--predictions", predictions, ...common()], scope.work, env());
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("no prediction matches a scenario of the suite");
   });
 
   it("refuses --resume without --out, with one clear line", async () => {
-    const result = await repogym(["run", "--agent", "noop", ...common(), "--resume"], work.path, env());
+    const result = await repogym(["run", "--agent", "noop", ...common(), "--resume"], scope.work, env());
     expect(result.code).toBe(2);
     expect(result.stderr.trim()).toBe("repogym: --resume needs --out, the folder of the run to continue");
   });

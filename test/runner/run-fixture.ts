@@ -1,6 +1,9 @@
+import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { defaultConfig } from "../../core/config.js";
 import type { Scenario } from "../../core/scenario.js";
 import { readSuite } from "../../core/suite-store.js";
+import type { RunOptions } from "../../runner/run-loop.js";
 import { mineRepository } from "../../scenario-gen/mine.js";
 import { FixtureRepo, tempDir } from "../helpers/fixture-repo.js";
 
@@ -71,6 +74,57 @@ export async function minedFixture(): Promise<{
       await repo[Symbol.asyncDispose]();
       await suite[Symbol.asyncDispose]();
       await cache[Symbol.asyncDispose]();
+    },
+  };
+}
+
+export interface MinedFixtureScope {
+  readonly fixture: Awaited<ReturnType<typeof minedFixture>>;
+  /** A scratch folder for the describe block. */
+  readonly work: string;
+  /** runSuite options over the fixture, each call with its own out folder. */
+  options(overrides?: Partial<RunOptions>): RunOptions;
+}
+
+/** Mines the fixture once for the enclosing describe block and removes it afterwards. */
+export function useMinedFixture(defaults: Partial<RunOptions> = {}): MinedFixtureScope {
+  let fixture: Awaited<ReturnType<typeof minedFixture>> | undefined;
+  let work: Awaited<ReturnType<typeof tempDir>> | undefined;
+  let runs = 0;
+  beforeAll(async () => {
+    fixture = await minedFixture();
+    work = await tempDir();
+  });
+  afterAll(async () => {
+    await fixture?.[Symbol.asyncDispose]();
+    await work?.[Symbol.asyncDispose]();
+  });
+  return {
+    get fixture() {
+      if (!fixture) throw new Error("the mined fixture is only there inside tests");
+      return fixture;
+    },
+    get work() {
+      if (!work) throw new Error("the scratch folder is only there inside tests");
+      return work.path;
+    },
+    options(overrides = {}) {
+      const f = this.fixture;
+      return {
+        repo: f.repo.path,
+        scenarios: f.scenarios,
+        agentSpec: { name: "noop" },
+        attempts: 1,
+        jobs: 2,
+        timeoutMs: 30_000,
+        outDir: join(this.work, `run-${++runs}`),
+        resume: false,
+        config: f.config,
+        cacheDir: f.cache,
+        hostEnv: process.env,
+        ...defaults,
+        ...overrides,
+      };
     },
   };
 }

@@ -1,49 +1,21 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Rollout } from "../../core/rollout.js";
 import { readRollouts } from "../../runner/rollout-store.js";
 import { type RunEvent, type RunOptions, runSuite, sampleIds } from "../../runner/run-loop.js";
 import { shellQuote } from "../../runner/shell.js";
-import { tempDir } from "../helpers/fixture-repo.js";
-import { minedFixture } from "./run-fixture.js";
+import { useMinedFixture } from "./run-fixture.js";
 
 describe("runSuite on a mined node:test suite", () => {
-  let fixture: Awaited<ReturnType<typeof minedFixture>>;
-  let work: Awaited<ReturnType<typeof tempDir>>;
-  let runs = 0;
-
-  beforeAll(async () => {
-    fixture = await minedFixture();
-    work = await tempDir();
-  });
-  afterAll(async () => {
-    await fixture?.[Symbol.asyncDispose]();
-    await work?.[Symbol.asyncDispose]();
-  });
-
-  function options(overrides: Partial<RunOptions>): RunOptions {
-    return {
-      repo: fixture.repo.path,
-      scenarios: fixture.scenarios,
-      agentSpec: { name: "noop" },
-      attempts: 1,
-      jobs: 2,
-      timeoutMs: 30_000,
-      outDir: join(work.path, `run-${++runs}`),
-      resume: false,
-      config: fixture.config,
-      cacheDir: fixture.cache,
-      hostEnv: process.env,
-      ...overrides,
-    };
-  }
+  const scope = useMinedFixture();
+  const options = (overrides: Partial<RunOptions>) => scope.options(overrides);
 
   const byInstance = (records: Rollout[]) =>
     Object.fromEntries(records.map((r) => [`${r.instance_id}#${r.attempt}`, r]));
 
   it("mined two scenarios", () => {
-    expect(fixture.scenarios).toHaveLength(2);
+    expect(scope.fixture.scenarios).toHaveLength(2);
   });
 
   it("oracle resolves every scenario with reward 1; noop scores 0", async () => {
@@ -72,10 +44,10 @@ describe("runSuite on a mined node:test suite", () => {
   });
 
   it("replaying the gold patches equals the oracle", async () => {
-    const predictions = join(work.path, "gold.jsonl");
+    const predictions = join(scope.work, "gold.jsonl");
     await writeFile(
       predictions,
-      fixture.scenarios
+      scope.fixture.scenarios
         .map((s) =>
           JSON.stringify({ instance_id: s.instance_id, model_name_or_path: "gold", model_patch: s.patch }),
         )
@@ -152,8 +124,8 @@ describe("runSuite on a mined node:test suite", () => {
 
   it("a test runner that crashes while scoring is an infra_error with a null reward", async () => {
     const config = {
-      ...fixture.config,
-      environment: { ...fixture.config.environment, test_command: "node -e 'process.exit(3)'" },
+      ...scope.fixture.config,
+      environment: { ...scope.fixture.config.environment, test_command: "node -e 'process.exit(3)'" },
     };
     const result = await runSuite(options({ agentSpec: { name: "oracle" }, config }));
     const records = (await readRollouts(result.rolloutsFile)).rollouts;
@@ -175,7 +147,7 @@ describe("runSuite on a mined node:test suite", () => {
     const hang = await runSuite(
       options({
         agentSpec: { name: "command", command: "printf 'while (true) {}\\n' >> src/calc.js" },
-        config: { ...fixture.config, timeouts: { ...fixture.config.timeouts, test_ms: 3_000 } },
+        config: { ...scope.fixture.config, timeouts: { ...scope.fixture.config.timeouts, test_ms: 3_000 } },
       }),
     );
     const records = (await readRollouts(hang.rolloutsFile)).rollouts;
@@ -189,7 +161,7 @@ describe("runSuite on a mined node:test suite", () => {
   });
 
   it("resumes a killed run: exactly one record per (scenario, attempt)", async () => {
-    const outDir = join(work.path, "resumed");
+    const outDir = join(scope.work, "resumed");
     const first = await runSuite(options({ agentSpec: { name: "oracle" }, attempts: 2, outDir }));
     expect(first.summary.rollouts).toBe(4);
     expect(first.summary.pass_at_k.map((p) => p.value)).toEqual([1, 1]);
@@ -222,7 +194,7 @@ describe("runSuite on a mined node:test suite", () => {
     expect(after.truncated).toBeUndefined();
     const keys = after.rollouts.map((r) => `${r.instance_id}#${r.attempt}`).sort();
     expect(keys).toEqual(
-      fixture.scenarios.flatMap((s) => [`${s.instance_id}#1`, `${s.instance_id}#2`]).sort(),
+      scope.fixture.scenarios.flatMap((s) => [`${s.instance_id}#1`, `${s.instance_id}#2`]).sort(),
     );
     expect(second.summary.rollouts).toBe(4);
     expect(second.interrupted).toBe(false);
@@ -240,7 +212,7 @@ describe("runSuite on a mined node:test suite", () => {
     expect(info.seed).toBe(3);
     expect(info.scenarios).toEqual(
       sampleIds(
-        fixture.scenarios.map((s) => s.instance_id),
+        scope.fixture.scenarios.map((s) => s.instance_id),
         1,
         3,
       ),

@@ -20,7 +20,7 @@ import {
 import { shellQuote } from "../../runner/shell.js";
 import { PROJECT_ROOT, tempDir } from "../helpers/fixture-repo.js";
 import { makeContext } from "./agents/context.js";
-import { minedFixture } from "./run-fixture.js";
+import { useMinedFixture } from "./run-fixture.js";
 
 function which(name: string): boolean {
   try {
@@ -299,32 +299,8 @@ describe("docker sandbox", () => {
 });
 
 describe("runSuite with sandbox bwrap", () => {
-  let fixture: Awaited<ReturnType<typeof minedFixture>>;
-  let work: Awaited<ReturnType<typeof tempDir>>;
-  beforeAll(async () => {
-    fixture = await minedFixture();
-    work = await tempDir();
-  });
-  afterAll(async () => {
-    await fixture?.[Symbol.asyncDispose]();
-    await work?.[Symbol.asyncDispose]();
-  });
-
-  const options = (overrides: Partial<RunOptions>): RunOptions => ({
-    repo: fixture.repo.path,
-    scenarios: fixture.scenarios,
-    agentSpec: { name: "oracle" },
-    attempts: 1,
-    jobs: 2,
-    timeoutMs: 30_000,
-    outDir: join(work.path, `run-${Math.random().toString(36).slice(2)}`),
-    resume: false,
-    config: fixture.config,
-    cacheDir: fixture.cache,
-    hostEnv: process.env,
-    sandbox: "bwrap",
-    ...overrides,
-  });
+  const scope = useMinedFixture({ agentSpec: { name: "oracle" }, sandbox: "bwrap" });
+  const options = (overrides: Partial<RunOptions>) => scope.options(overrides);
 
   it.skipIf(!hasBwrap)("the oracle still scores 1 (the tests run sandboxed too)", async () => {
     const result = await runSuite(options({}));
@@ -337,7 +313,7 @@ describe("runSuite with sandbox bwrap", () => {
 
   it.skipIf(!hasBwrap)("a command agent cannot reach the suite or the source repository", async () => {
     const probe = [
-      `ls ${shellQuote(fixture.suite)} ${shellQuote(fixture.repo.path)} > ${shellQuote("probe.txt")} 2>&1`,
+      `ls ${shellQuote(scope.fixture.suite)} ${shellQuote(scope.fixture.repo.path)} > ${shellQuote("probe.txt")} 2>&1`,
       "git log --oneline | wc -l >> probe.txt",
     ].join("; ");
     const result = await runSuite(options({ agentSpec: { name: "command", command: probe } }));
