@@ -15,12 +15,14 @@ export interface WalkOptions {
 }
 
 /**
- * Every non-folder entry under root, by `/`-separated relative path. Symbolic links are
- * listed as links and never followed, so a link cannot lead a walk out of root.
+ * Visits every entry under root, depth first, without following symbolic links. `visit`
+ * returns true to enter a folder; entries of folders it declines are not seen.
  */
-export async function listEntries(root: string, options: WalkOptions = {}): Promise<Map<string, EntryType>> {
-  const entries = new Map<string, EntryType>();
-  const visit = async (relDir: string): Promise<void> => {
+async function walk(
+  root: string,
+  visit: (path: string, entry: Dirent) => Promise<boolean> | boolean,
+): Promise<void> {
+  const enter = async (relDir: string): Promise<void> => {
     let children: Dirent[];
     try {
       children = await readdir(relDir === "" ? root : join(root, relDir), { withFileTypes: true });
@@ -29,14 +31,23 @@ export async function listEntries(root: string, options: WalkOptions = {}): Prom
     }
     for (const child of children) {
       const path = relDir === "" ? child.name : `${relDir}/${child.name}`;
-      if (child.isSymbolicLink()) entries.set(path, "symlink");
-      else if (child.isFile()) entries.set(path, "file");
-      else if (child.isDirectory()) {
-        if (!options.skipDir?.(path, child.name)) await visit(path);
-      } else entries.set(path, "other");
+      if ((await visit(path, child)) && child.isDirectory()) await enter(path);
     }
   };
-  await visit("");
+  await enter("");
+}
+
+/**
+ * Every non-folder entry under root, by `/`-separated relative path. Symbolic links are
+ * listed as links and never followed, so a link cannot lead a walk out of root.
+ */
+export async function listEntries(root: string, options: WalkOptions = {}): Promise<Map<string, EntryType>> {
+  const entries = new Map<string, EntryType>();
+  await walk(root, (path, child) => {
+    if (child.isDirectory()) return !options.skipDir?.(path, child.name);
+    entries.set(path, child.isSymbolicLink() ? "symlink" : child.isFile() ? "file" : "other");
+    return false;
+  });
   return entries;
 }
 
@@ -46,24 +57,14 @@ export async function listEntries(root: string, options: WalkOptions = {}): Prom
  */
 export async function removeRepogymFolders(root: string): Promise<string[]> {
   const removed: string[] = [];
-  const visit = async (relDir: string): Promise<void> => {
-    let children: Dirent[];
-    try {
-      children = await readdir(relDir === "" ? root : join(root, relDir), { withFileTypes: true });
-    } catch {
-      return;
+  await walk(root, async (path, child) => {
+    // A file or link by that name goes too: a link could lead to a suite elsewhere.
+    if (child.name === REPOGYM_FOLDER) {
+      await rm(join(root, path), { recursive: true, force: true });
+      removed.push(path);
+      return false;
     }
-    for (const child of children) {
-      const path = relDir === "" ? child.name : `${relDir}/${child.name}`;
-      // A file or link by that name goes too: a link could lead to a suite elsewhere.
-      if (child.name === REPOGYM_FOLDER) {
-        await rm(join(root, path), { recursive: true, force: true });
-        removed.push(path);
-      } else if (child.isDirectory() && child.name !== ".git") {
-        await visit(path);
-      }
-    }
-  };
-  await visit("");
+    return child.name !== ".git";
+  });
   return removed;
 }
