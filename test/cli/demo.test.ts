@@ -18,6 +18,9 @@ describe("repogym demo", () => {
     const written = Number(/scenarios written\s+(\d+)/.exec(stdout)?.[1]);
     expect(written).toBeGreaterThanOrEqual(8);
     expect((await readdir(join(out, "scenarios"))).length).toBe(written);
+    // The gold patches score 1, doing nothing scores 0, on the same sampled scenarios.
+    expect(stdout).toMatch(/oracle\s+reward 1\.00\s+resolved 100%/);
+    expect(stdout).toMatch(/noop\s+reward 0\.00\s+resolved 0%/);
     // Every scenario the demo wrote is re-proven from its own patches.
     const validate = await run(
       process.execPath,
