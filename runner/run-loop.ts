@@ -542,6 +542,7 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
       return infraError(`the tests could not be run: ${tests.reason}`);
     }
     try {
+      const wrap = sandboxTests(ctx.sandbox, workspace.dir);
       const scored = await ctx.contract.score({
         scenario,
         modelPatch,
@@ -549,6 +550,8 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
         tests: tests.results,
         env: testEnvironment(),
         timeoutMs: config.timeouts.test_ms,
+        // Command scorers run over the agent's code too: same sandbox as the tests.
+        ...(wrap ? { wrap } : {}),
       });
       durations.score_ms = performance.now() - started;
       const report = testReport(scenario, tests.results);

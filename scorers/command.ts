@@ -39,9 +39,17 @@ export const createCommandScorer: ScorerFactory = (options) => {
     async score(context: ScoreContext): Promise<ScoreResult> {
       let result: Awaited<ReturnType<typeof runProcess>>;
       try {
-        result = await runProcess("/bin/sh", ["-c", command], {
+        const spawn = {
+          command: "/bin/sh",
+          args: ["-c", command],
           cwd: context.workspace,
           env: context.env,
+          writable: [],
+        };
+        const wrapped = context.wrap ? { ...spawn, ...context.wrap(spawn) } : spawn;
+        result = await runProcess(wrapped.command, wrapped.args, {
+          cwd: context.workspace,
+          env: wrapped.env,
           timeoutMs: context.timeoutMs,
           maxOutputBytes: MAX_COMMAND_OUTPUT_BYTES,
         });

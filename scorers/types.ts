@@ -1,4 +1,5 @@
 import type { Scenario } from "../core/scenario.js";
+import type { SpawnSpec } from "../runner/run-tests.js";
 import type { TestResult } from "../runner/test-adapters/types.js";
 
 /**
@@ -21,6 +22,11 @@ export interface ScoreContext {
   env: NodeJS.ProcessEnv;
   /** Milliseconds a scorer that runs a command may take. */
   timeoutMs: number;
+  /**
+   * Puts a command a scorer runs inside the rollout's sandbox (the agent's code may run in it);
+   * absent when there is no sandbox.
+   */
+  wrap?: (spawn: SpawnSpec) => { command: string; args: string[]; env?: NodeJS.ProcessEnv };
 }
 
 export interface ScoreResult {

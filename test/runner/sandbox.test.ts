@@ -311,6 +311,23 @@ describe("runSuite with sandbox bwrap", () => {
     ]);
   });
 
+  it.skipIf(!hasBwrap)("a command scorer runs in the sandbox too: it cannot see the suite", async () => {
+    // Scores 1 when the suite folder is visible to the scorer's command, else 0.
+    const probe = `test -e ${shellQuote(scope.fixture.suite)} && echo 1 || echo 0`;
+    const config = {
+      ...scope.fixture.config,
+      scoring: [
+        { scorer: "tests", weight: 0.5, options: {} },
+        { scorer: "command", weight: 0.5, options: { command: probe, mode: "number" } },
+      ],
+    };
+    const sandboxed = (await readRollouts((await runSuite(options({ config }))).rolloutsFile)).rollouts;
+    expect(sandboxed.map((r) => r.reward)).toEqual([0.5, 0.5]);
+    const open = (await readRollouts((await runSuite(options({ config, sandbox: "none" }))).rolloutsFile))
+      .rollouts;
+    expect(open.map((r) => r.reward)).toEqual([1, 1]);
+  });
+
   it.skipIf(!hasBwrap)("a command agent cannot reach the suite or the source repository", async () => {
     const probe = [
       `ls ${shellQuote(scope.fixture.suite)} ${shellQuote(scope.fixture.repo.path)} > ${shellQuote("probe.txt")} 2>&1`,
