@@ -1,8 +1,10 @@
-import { writeFile } from "node:fs/promises";
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { readRollouts } from "../../runner/rollout-store.js";
-import { repogym } from "../helpers/cli.js";
+import { CLI, repogym } from "../helpers/cli.js";
 import { useMinedFixture } from "../runner/run-fixture.js";
 
 describe("repogym run / score (built CLI)", () => {
@@ -102,6 +104,47 @@ describe("repogym run / score (built CLI)", () => {
     const result = await repogym(["score", "--predictions", predictions, ...common()], scope.work, env());
     expect(result.code).toBe(2);
     expect(result.stderr).toContain("no prediction matches a scenario of the suite");
+  });
+
+  it("a run killed with SIGKILL midway resumes to exactly one record per (scenario, attempt)", async () => {
+    const out = join(scope.work, "killed");
+    const args = [
+      "run",
+      "--agent",
+      "command",
+      "--command",
+      "sleep 0.3",
+      ...common(),
+      "--attempts",
+      "3",
+      "--out",
+      out,
+    ];
+    const child = spawn(process.execPath, [CLI, ...args, "-j", "1"], {
+      cwd: scope.work,
+      env: { ...process.env, ...env() },
+      stdio: "ignore",
+    });
+    const exited = new Promise((resolve) => child.on("close", resolve));
+    const file = join(out, "rollouts.jsonl");
+    // Kill as soon as the first records are on disk: no chance to finish or clean up.
+    for (let i = 0; i < 600; i++) {
+      const text = existsSync(file) ? await readFile(file, "utf8") : "";
+      if (text.split("\n").length > 2) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    child.kill("SIGKILL");
+    await exited;
+    const before = (await readRollouts(file)).rollouts.length;
+    expect(before).toBeGreaterThan(0);
+    expect(before).toBeLessThan(6);
+
+    const resumed = await repogym([...args, "--resume", "--json"], scope.work, env());
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const records = (await readRollouts(file)).rollouts;
+    const keys = records.map((r) => `${r.instance_id}#${r.attempt}`);
+    expect(keys).toHaveLength(6);
+    expect(new Set(keys).size).toBe(6);
   });
 
   it("refuses --resume without --out, with one clear line", async () => {
