@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdir, readFile, rename, rm, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { readJsonObject } from "../core/json.js";
 import type { PackageManager } from "../core/scenario.js";
 import { INSTALL_INPUTS, planInstall } from "./package-manager.js";
 import { runProcess } from "./process.js";
@@ -45,8 +46,7 @@ export class DependencyCache {
   constructor(private readonly options: DependencyCacheOptions) {}
 
   async prepare(stateDir: string, prepareOptions: PrepareOptions = {}): Promise<DependencyResult> {
-    const manifestText = await readOptional(join(stateDir, "package.json"));
-    const manifest = manifestText === undefined ? undefined : safeJson(manifestText);
+    const manifest = await readJsonObject(join(stateDir, "package.json"));
     const plan = planInstall(stateDir, manifest, prepareOptions.packageManager);
     const command = prepareOptions.installCommand ?? plan.command;
     if (!manifest || !hasDependencies(manifest)) {
@@ -135,17 +135,6 @@ function hasDependencies(manifest: Record<string, unknown>): boolean {
 async function readOptional(path: string): Promise<string | undefined> {
   try {
     return await readFile(path, "utf8");
-  } catch {
-    return undefined;
-  }
-}
-
-function safeJson(text: string): Record<string, unknown> | undefined {
-  try {
-    const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
   } catch {
     return undefined;
   }

@@ -1,7 +1,8 @@
-import { readFile, realpath, rm } from "node:fs/promises";
+import { realpath, rm } from "node:fs/promises";
 import { join } from "node:path";
 import type { Config } from "../core/config.js";
 import { describeError } from "../core/errors.js";
+import { readJsonObject } from "../core/json.js";
 import type { PackageManager } from "../core/scenario.js";
 import type { DependencyCache } from "../runner/dependency-cache.js";
 import { engineNote } from "../runner/node-engine.js";
@@ -196,14 +197,7 @@ export function unroot(message: string, roots: string[]): string {
 }
 
 async function readPackageJson(root: string): Promise<ProjectInfo["packageJson"]> {
-  try {
-    const value: unknown = JSON.parse(await readFile(join(root, "package.json"), "utf8"));
-    return typeof value === "object" && value !== null && !Array.isArray(value)
-      ? (value as ProjectInfo["packageJson"])
-      : undefined;
-  } catch {
-    return undefined;
-  }
+  return (await readJsonObject(join(root, "package.json"))) as ProjectInfo["packageJson"];
 }
 
 /**

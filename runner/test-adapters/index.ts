@@ -6,10 +6,9 @@ import { mochaAdapter } from "./mocha.js";
 import { nodeTestAdapter } from "./node-test.js";
 import { tapAdapter } from "./tap.js";
 import { tapeAdapter } from "./tape.js";
-import { FRAMEWORKS, type FrameworkName, type ProjectInfo, type TestAdapter } from "./types.js";
+import { FRAMEWORKS, type ProjectInfo, type TestAdapter } from "./types.js";
 import { vitestAdapter } from "./vitest.js";
 
-export { shellQuote } from "../shell.js";
 export type { FrameworkName, ProjectInfo, TestAdapter, TestResult } from "./types.js";
 
 /**
@@ -61,5 +60,3 @@ export function withCommandOverride(adapter: TestAdapter, template: string): Tes
     },
   };
 }
-
-export const FRAMEWORK_NAMES: readonly FrameworkName[] = FRAMEWORKS;

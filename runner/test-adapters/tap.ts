@@ -22,6 +22,7 @@ import { readFileSync, realpathSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { TestRunError } from "../../core/errors.js";
+import { parseJsonObject } from "../../core/json.js";
 import {
   detectPackage,
   errorFromStderr,
@@ -153,14 +154,14 @@ function resolvedVersion(root: string): string | undefined {
 }
 
 function readPackage(path: string): { name?: unknown; version?: string } | undefined {
+  let pkg: Record<string, unknown> | undefined;
   try {
-    const pkg: unknown = JSON.parse(readFileSync(path, "utf8"));
-    if (pkg === null || typeof pkg !== "object") return undefined;
-    const { name, version } = pkg as Record<string, unknown>;
-    return { name, ...(typeof version === "string" ? { version } : {}) };
+    pkg = parseJsonObject(readFileSync(path, "utf8"));
   } catch {
     return undefined;
   }
+  if (!pkg) return undefined;
+  return { name: pkg.name, ...(typeof pkg.version === "string" ? { version: pkg.version } : {}) };
 }
 
 function readDocument(input: ParseReportInput): TapDocument {
