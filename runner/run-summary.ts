@@ -80,12 +80,15 @@ export interface SummaryScenario {
   difficulty: Pick<Difficulty, "lines">;
 }
 
+/** What a summary needs of a rollout: full records and the compact ones in results both fit. */
+export type SummaryRollout = Pick<Rollout, "run_id" | "instance_id" | "status" | "reward" | "resolved">;
+
 export function summarizeRun(input: {
   run_id: string;
   agent: string;
   attempts: number;
   scenarios: readonly SummaryScenario[];
-  rollouts: readonly Rollout[];
+  rollouts: readonly SummaryRollout[];
 }): RunSummary {
   const ids = new Set(input.scenarios.map((s) => s.instance_id));
   const rollouts = input.rollouts.filter((r) => r.run_id === input.run_id && ids.has(r.instance_id));
@@ -94,7 +97,7 @@ export function summarizeRun(input: {
   const rewarded = rollouts.filter((r) => r.reward !== null);
   const rewards = rewarded.map((r) => r.reward as number);
 
-  const byScenario = new Map<string, Rollout[]>();
+  const byScenario = new Map<string, SummaryRollout[]>();
   for (const r of rewarded) {
     const list = byScenario.get(r.instance_id) ?? [];
     list.push(r);
