@@ -6,6 +6,7 @@ import { type Config, loadConfig } from "../core/config.js";
 import { describeError } from "../core/errors.js";
 import { Git, openRepository, type RepositoryInfo } from "../core/git.js";
 import { runPool } from "../core/pool.js";
+import type { Scenario } from "../core/scenario.js";
 import { ensureSuiteDir, listScenarioIds, writeScenario } from "../core/suite-store.js";
 import { DependencyCache } from "../runner/dependency-cache.js";
 import { buildScenario } from "./build-scenario.js";
@@ -227,26 +228,12 @@ function reportOf(summary: MineSummary) {
   };
 }
 
-interface MineCandidateInput {
-  candidate: Candidate;
-  instanceId: string;
-  pullNumber?: number;
-  git: Git;
-  repo: RepositoryInfo;
-  config: Config;
-  cache: DependencyCache;
-  runs: number;
-  workDir: string;
+interface MineCandidateInput extends ProveCandidateInput {
   suiteDir: string;
-  toolVersion: string;
-  now: () => Date;
-  onProof?: (timings: ProofTimings) => void;
 }
 
 async function mineCandidate(input: MineCandidateInput): Promise<CandidateOutcome> {
-  const { candidate, git } = input;
-  const commit = candidate.commit;
-  const parent = commit.parents[0]!;
+  const commit = input.candidate.commit;
   const started = performance.now();
   const subject = subjectOf(commit.message);
   const skip = async (reason: SkipReason, detail: string, output?: string): Promise<CandidateOutcome> => {
@@ -255,45 +242,9 @@ async function mineCandidate(input: MineCandidateInput): Promise<CandidateOutcom
     return { kind: "skip", sha: commit.sha, subject, reason, detail, ...(log ? { log } : {}) };
   };
   try {
-    const testPaths = candidate.testFiles.map((f) => f.path);
-    const goldPaths = [...candidate.sourceFiles, ...candidate.otherFiles].map((f) => f.path);
-    const [patch, testPatch] = await Promise.all([
-      git.diff(parent, commit.sha, goldPaths),
-      git.diff(parent, commit.sha, testPaths),
-    ]);
-    const proof = await proveChange({
-      repo: input.repo.root,
-      baseCommit: parent,
-      testPatch,
-      patch,
-      testFiles: candidate.runnableTests,
-      config: input.config,
-      cache: input.cache,
-      runs: input.runs,
-      workDir: input.workDir,
-      earlyExit: true,
-    });
-    input.onProof?.(proof.timings);
-    if (!proof.ok) return skip(proof.reason, proof.detail, proof.output);
-    if (proof.comparison.failToPass.length === 0) {
-      const flaky = proof.comparison.flaky.length;
-      return skip(
-        "no-fail-to-pass",
-        flaky > 0 ? `${flaky} flaky tests dropped` : "every test had the same result before and after",
-      );
-    }
-    const scenario = buildScenario({
-      instanceId: input.instanceId,
-      slug: input.repo.slug,
-      ...(input.repo.webUrl ? { webUrl: input.repo.webUrl } : {}),
-      candidate,
-      ...(input.pullNumber ? { pullNumber: input.pullNumber } : {}),
-      patch,
-      testPatch,
-      proof,
-      toolVersion: input.toolVersion,
-      now: input.now(),
-    });
+    const proven = await proveCandidate(input);
+    if (proven.kind === "skip") return skip(proven.reason, proven.detail, proven.output);
+    const scenario = proven.scenario;
     const file = await writeScenario(input.suiteDir, scenario);
     return {
       kind: "scenario",
@@ -313,6 +264,86 @@ async function mineCandidate(input: MineCandidateInput): Promise<CandidateOutcom
       error instanceof Error ? (error.stack ?? error.message) : String(error),
     );
   }
+}
+
+export interface ProveCandidateInput {
+  /** The change; its first parent is the base commit both states start from. */
+  candidate: Candidate;
+  instanceId: string;
+  pullNumber?: number;
+  git: Git;
+  repo: Pick<RepositoryInfo, "root" | "slug" | "webUrl">;
+  config: Config;
+  cache: DependencyCache;
+  runs: number;
+  /** Scratch folder for the proof; removed afterwards. */
+  workDir: string;
+  toolVersion: string;
+  now: () => Date;
+  /** Called once the proof has run, with where its time went. */
+  onProof?: (timings: ProofTimings) => void;
+}
+
+/** A proven candidate's scenario record (not written anywhere), or why there is none. */
+export type CandidateProof =
+  | { kind: "scenario"; scenario: Scenario }
+  | { kind: "skip"; reason: SkipReason; detail: string; output?: string };
+
+/**
+ * Splits a candidate's diff into the test patch (test files) and the gold patch (every other
+ * file), proves it (before fails, after passes, repeatedly) and assembles the scenario. Used
+ * by mining and by `pr-scenario`, so both turn a change into a scenario the same way. Git
+ * and file-system failures throw.
+ */
+export async function proveCandidate(input: ProveCandidateInput): Promise<CandidateProof> {
+  const { candidate, git } = input;
+  const commit = candidate.commit;
+  const parent = commit.parents[0]!;
+  const testPaths = candidate.testFiles.map((f) => f.path);
+  const goldPaths = [...candidate.sourceFiles, ...candidate.otherFiles].map((f) => f.path);
+  const [patch, testPatch] = await Promise.all([
+    git.diff(parent, commit.sha, goldPaths),
+    git.diff(parent, commit.sha, testPaths),
+  ]);
+  const proof = await proveChange({
+    repo: input.repo.root,
+    baseCommit: parent,
+    testPatch,
+    patch,
+    testFiles: candidate.runnableTests,
+    config: input.config,
+    cache: input.cache,
+    runs: input.runs,
+    workDir: input.workDir,
+    earlyExit: true,
+  });
+  input.onProof?.(proof.timings);
+  if (!proof.ok) {
+    return proof.output === undefined
+      ? { kind: "skip", reason: proof.reason, detail: proof.detail }
+      : { kind: "skip", reason: proof.reason, detail: proof.detail, output: proof.output };
+  }
+  if (proof.comparison.failToPass.length === 0) {
+    const flaky = proof.comparison.flaky.length;
+    return {
+      kind: "skip",
+      reason: "no-fail-to-pass",
+      detail: flaky > 0 ? `${flaky} flaky tests dropped` : "every test had the same result before and after",
+    };
+  }
+  const scenario = buildScenario({
+    instanceId: input.instanceId,
+    slug: input.repo.slug,
+    ...(input.repo.webUrl ? { webUrl: input.repo.webUrl } : {}),
+    candidate,
+    ...(input.pullNumber ? { pullNumber: input.pullNumber } : {}),
+    patch,
+    testPatch,
+    proof,
+    toolVersion: input.toolVersion,
+    now: input.now(),
+  });
+  return { kind: "scenario", scenario };
 }
 
 async function keepLog(

@@ -76,7 +76,22 @@ export function parseRecord(record: string): CommitRecord {
     string,
     string,
   ];
-  const tokens = fields.slice(7).join(FIELD).split("\0");
+  const files = parseRawFiles(fields.slice(7).join(FIELD));
+  return {
+    sha: sha.trim(),
+    parents: parents.trim() === "" ? [] : parents.trim().split(" "),
+    authorName,
+    authorEmail,
+    authorDate,
+    committerDate,
+    message: message.trim(),
+    files,
+  };
+}
+
+/** The changed files of `--raw -z` output (`git log`, `git diff-tree`), as the scan records them. */
+export function parseRawFiles(raw: string): ChangedFile[] {
+  const tokens = raw.split("\0");
   const files: ChangedFile[] = [];
   for (let i = 0; i < tokens.length; i++) {
     const token = tokens[i]!.replace(/^\n+/, "");
@@ -88,16 +103,7 @@ export function parseRecord(record: string): CommitRecord {
     const mode = status === "D" ? (parts[0] ?? "") : (parts[1] ?? "");
     files.push({ path, status, nonUtf8: path.includes("\uFFFD"), mode });
   }
-  return {
-    sha: sha.trim(),
-    parents: parents.trim() === "" ? [] : parents.trim().split(" "),
-    authorName,
-    authorEmail,
-    authorDate,
-    committerDate,
-    message: message.trim(),
-    files,
-  };
+  return files;
 }
 
 /**

@@ -118,7 +118,7 @@ export async function selectCandidates(options: SelectOptions): Promise<Selectio
 }
 
 /** A package.json change that touches dependencies needs a different install per state. */
-async function checkDependencies(
+export async function checkDependencies(
   git: Git,
   candidate: Candidate,
 ): Promise<{ reason: SkipReason; detail: string } | undefined> {
