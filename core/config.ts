@@ -10,6 +10,14 @@ import { parseWithSchema } from "./schema-error.js";
 export const CONFIG_PATH = ".repogym/config.yml";
 
 const globs = z.array(z.string().min(1));
+
+export const DEFAULT_AGENT_INSTRUCTIONS = [
+  "AGENTS.md",
+  "CLAUDE.md",
+  "GEMINI.md",
+  ".cursor/rules/**",
+  ".github/copilot-instructions.md",
+] as const;
 const millis = z.number().int().positive();
 
 /** `.repogym/config.yml`. Every section is optional; unknown keys are errors so typos surface. */
@@ -82,6 +90,11 @@ export const ConfigSchema = z
       )
       .min(1, "expected at least one scorer")
       .default([{ scorer: "tests", weight: 1, options: {} }]),
+    /**
+     * The team's agent instructions: in the Action's evaluate mode, files matching these globs
+     * are taken from the PR head and laid over every scenario workspace.
+     */
+    agent_instructions: globs.default([...DEFAULT_AGENT_INSTRUCTIONS]),
   })
   .strict();
 

@@ -37,7 +37,14 @@ import {
   wrapCommand,
 } from "./sandbox.js";
 import { getAdapter, withCommandOverride } from "./test-adapters/index.js";
-import { buildWorkspace, capturePatch, restoreTests, runSetup, type Workspace } from "./workspace.js";
+import {
+  buildWorkspace,
+  capturePatch,
+  type OverlayFile,
+  restoreTests,
+  runSetup,
+  type Workspace,
+} from "./workspace.js";
 
 export const RUN_FILE = "run.json";
 
@@ -48,6 +55,8 @@ export const RunInfoSchema = z.object({
   attempts: z.number().int().positive(),
   scenarios: z.array(z.string().min(1)),
   seed: z.number().int().nonnegative().nullable(),
+  /** Set when this run is one slice of a sharded run (`--shard i/n`). */
+  shard: z.object({ index: z.number().int().positive(), count: z.number().int().positive() }).optional(),
   created_at: z.string(),
 });
 export type RunInfo = z.infer<typeof RunInfoSchema>;
@@ -72,6 +81,10 @@ export interface RunOptions {
   /** Run only this many scenarios, picked by `seed`. */
   sample?: number;
   seed?: number;
+  /** Files laid over every workspace's starting state (agent instructions from a PR head). */
+  overlay?: readonly OverlayFile[];
+  /** Run only slice `index` of `count` (1-based) of the (sampled) scenarios. */
+  shard?: Shard;
   /** Agent timeout per rollout. */
   timeoutMs: number;
   /** The run's folder: run.json, rollouts.jsonl, rollouts/<instance_id>/<attempt>/. */
@@ -135,6 +148,30 @@ export function sampleIds(ids: readonly string[], count: number, seed: number): 
     [pool[i], pool[j]] = [pool[j]!, pool[i]!];
   }
   return pool.slice(0, count).sort();
+}
+
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+/** Parses `i/n` (1 <= i <= n), or returns why not. */
+export function parseShard(text: string): Shard | string {
+  const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  if (!match) return `expected i/n such as 1/4, got "${text}"`;
+  const index = Number(match[1]);
+  const count = Number(match[2]);
+  if (count < 1 || index < 1 || index > count) return `expected 1 <= i <= n in i/n, got "${text}"`;
+  return { index, count };
+}
+
+/**
+ * Slice `index` of `count` of the ids: every count-th id of the sorted list, starting at
+ * position index-1. Deterministic and disjoint; the slices together are all the ids, and
+ * their sizes differ by at most one.
+ */
+export function shardIds(ids: readonly string[], shard: Shard): string[] {
+  return [...ids].sort().filter((_, i) => i % shard.count === shard.index - 1);
 }
 
 /** Every (scenario, attempt) pair not recorded yet, scenario by scenario. */
@@ -211,13 +248,18 @@ async function planRun(options: RunOptions, agent: ConfiguredAgent): Promise<Run
     );
   }
   const ids = options.scenarios.map((s) => s.instance_id).sort();
+  if (options.shard && options.sample !== undefined && options.seed === undefined) {
+    throw new ConfigError("sharding a sample needs a seed, so every shard picks the same sample");
+  }
   const seed = options.seed ?? (options.sample === undefined ? null : randomBytes(4).readUInt32LE(0) >>> 1);
+  const sampled = options.sample === undefined ? ids : sampleIds(ids, options.sample, seed ?? 0);
   const info: RunInfo = {
     run_id: options.runId ?? newRunId(),
     agent: agent.name,
     attempts: options.attempts,
-    scenarios: options.sample === undefined ? ids : sampleIds(ids, options.sample, seed ?? 0),
+    scenarios: options.shard ? shardIds(sampled, options.shard) : sampled,
     seed,
+    ...(options.shard ? { shard: options.shard } : {}),
     created_at: new Date().toISOString(),
   };
   await writeFileAtomic(runFile, `${JSON.stringify(info, null, 2)}\n`);
@@ -435,6 +477,7 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
         cache: ctx.cache,
         ...(config.environment.install ? { installCommand: config.environment.install } : {}),
         ...(config.environment.package_manager ? { packageManager: config.environment.package_manager } : {}),
+        ...(options.overlay ? { overlay: options.overlay } : {}),
       });
     } catch (error) {
       durations.setup_ms = performance.now() - started;
@@ -601,6 +644,7 @@ async function controlTestRun(ctx: RolloutRunContext, scenario: Scenario, dir: s
       cache: ctx.cache,
       ...(config.environment.install ? { installCommand: config.environment.install } : {}),
       ...(config.environment.package_manager ? { packageManager: config.environment.package_manager } : {}),
+      ...(ctx.options.overlay ? { overlay: ctx.options.overlay } : {}),
     });
     if (!control.dependencies.ok) return undefined;
     const setup = await runSetup(control, {

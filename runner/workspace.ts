@@ -2,6 +2,7 @@ import {
   appendFile,
   copyFile,
   cp,
+  lstat,
   mkdir,
   mkdtemp,
   readdir,
@@ -65,6 +66,55 @@ export interface BuildWorkspaceOptions {
   installCommand?: string;
   /** Replaces the scenario's package manager. */
   packageManager?: PackageManager;
+  /**
+   * Files laid over the starting state before its commit (the team's agent instructions from
+   * a PR head, such as AGENTS.md): part of the starting state, so never part of the agent's patch.
+   */
+  overlay?: readonly OverlayFile[];
+}
+
+export interface OverlayFile {
+  /** Relative posix path inside the repository. */
+  path: string;
+  content: Buffer;
+}
+
+/**
+ * Writes overlay files into a freshly extracted state. A path that is absolute, climbs out,
+ * reaches into .git, .repogym or node_modules, or passes through a symbolic link of the state
+ * is refused: the overlay must land inside the workspace and nowhere else.
+ */
+export async function applyOverlay(dir: string, files: readonly OverlayFile[]): Promise<void> {
+  for (const file of files) {
+    const parts = file.path.split("/");
+    if (
+      file.path === "" ||
+      file.path.startsWith("/") ||
+      parts.some((p) => p === "" || p === "." || p === "..") ||
+      [".git", REPOGYM_FOLDER, NODE_MODULES].includes(parts[0]!)
+    ) {
+      throw new ConfigError(`overlay path must be a plain relative path inside the repository`, file.path);
+    }
+    let current = dir;
+    for (const part of parts.slice(0, -1)) {
+      current = join(current, part);
+      const info = await lstat(current).catch(() => undefined);
+      if (info === undefined) await mkdir(current);
+      else if (!info.isDirectory()) {
+        throw new ConfigError(
+          `overlay path passes through ${info.isSymbolicLink() ? "a symbolic link" : "a file"}`,
+          file.path,
+        );
+      }
+    }
+    const target = join(dir, ...parts);
+    const info = await lstat(target).catch(() => undefined);
+    if (info?.isDirectory())
+      throw new ConfigError("overlay path is a folder in the starting state", file.path);
+    // A link in the state is replaced, never written through.
+    if (info) await rm(target);
+    await writeFile(target, file.content, { flag: "wx" });
+  }
 }
 
 /**
@@ -86,6 +136,7 @@ export async function buildWorkspace(options: BuildWorkspaceOptions): Promise<Wo
       : [];
     await extractTree(options.repo, scenario.base_commit, dir, visible);
     await removeRepogymFolders(dir);
+    if (options.overlay && options.overlay.length > 0) await applyOverlay(dir, options.overlay);
 
     // The commit is made in the private git directory first; the workspace gets a copy.
     const control = controlGit(controlDir, dir);

@@ -5,7 +5,14 @@ import { ConfigError } from "../../core/errors.js";
 import { readSuite } from "../../core/suite-store.js";
 import type { AgentSpec } from "../../runner/agents/index.js";
 import { loadPredictions } from "../../runner/agents/replay.js";
-import { newRunId, type RunEvent, type RunResult, runSuite } from "../../runner/run-loop.js";
+import {
+  newRunId,
+  parseShard,
+  type RunEvent,
+  type RunResult,
+  runSuite,
+  type Shard,
+} from "../../runner/run-loop.js";
 import { renderRunSummary } from "../../runner/run-summary.js";
 import { describeSandbox, detectSandbox, isSandboxLevel, type SandboxLevel } from "../../runner/sandbox.js";
 import { withInterrupt } from "../interrupt.js";
@@ -24,6 +31,7 @@ export interface RunFlags {
   jobs: number;
   sample?: number;
   seed?: number;
+  shard?: Shard;
   timeout: number;
   out?: string;
   resume?: boolean;
@@ -42,6 +50,12 @@ export function onOff(value: string): boolean {
   if (value === "on") return true;
   if (value === "off") return false;
   throw new InvalidArgumentError(`expected on or off, got "${value}"`);
+}
+
+export function shardOption(value: string): Shard {
+  const shard = parseShard(value);
+  if (typeof shard === "string") throw new InvalidArgumentError(shard);
+  return shard;
 }
 
 export function nonNegativeInt(value: string): number {
@@ -142,6 +156,7 @@ export async function executeRun(flags: RunFlags): Promise<RunResult> {
       jobs: flags.jobs,
       ...(flags.sample === undefined ? {} : { sample: flags.sample }),
       ...(flags.seed === undefined ? {} : { seed: flags.seed }),
+      ...(flags.shard === undefined ? {} : { shard: flags.shard }),
       timeoutMs: flags.timeout * 1000,
       outDir,
       resume: flags.resume ?? false,
@@ -187,6 +202,7 @@ export function registerRun(program: Command): void {
     .option("-j, --jobs <n>", "rollouts run in parallel", positiveInt, 1)
     .option("--sample <n>", "run only n scenarios, picked by --seed", positiveInt)
     .option("--seed <s>", "seed for --sample (recorded in run.json)", nonNegativeInt)
+    .option("--shard <i/n>", "run only slice i of n of the (sampled) scenarios", shardOption)
     .option("--timeout <seconds>", "agent time limit per rollout", positiveInt, 1800)
     .option("-o, --out <dir>", "run folder (default <suite>/runs/<run id>)")
     .option("--resume", "continue the run in --out: only rollouts not recorded yet")

@@ -563,4 +563,62 @@ describe("workspaces", () => {
       ).rejects.toThrow(/does not belong/);
     });
   });
+
+  describe("overlay (agent instructions from a PR head)", () => {
+    it("lays the files into the starting commit, so they are never part of the agent's patch", async () => {
+      await using ws = await buildWorkspace({
+        repo: repo.path,
+        scenario,
+        dir: join(scratch.path, `ws-${count++}`),
+        cache,
+        overlay: [
+          { path: "AGENTS.md", content: Buffer.from("Run the tests first.\n") },
+          { path: ".cursor/rules/style.mdc", content: Buffer.from("Prefer small functions.\n") },
+        ],
+      });
+      expect(await readFile(join(ws.dir, "AGENTS.md"), "utf8")).toBe("Run the tests first.\n");
+      expect(git(ws.dir, "show", "HEAD:.cursor/rules/style.mdc")).toBe("Prefer small functions.\n");
+      expect(git(ws.dir, "log", "--all", "--format=%H").trim().split("\n")).toEqual([ws.startCommit]);
+      expect(await capturePatch(ws)).toBe("");
+    });
+
+    it("refuses paths that leave the workspace or reach into .git, node_modules or .repogym", async () => {
+      for (const path of [
+        "../escape.md",
+        "/etc/evil",
+        ".git/hooks/pre-commit",
+        "node_modules/x.js",
+        ".repogym/x",
+        "a//b",
+      ]) {
+        await expect(
+          buildWorkspace({
+            repo: repo.path,
+            scenario,
+            dir: join(scratch.path, `ws-${count++}`),
+            cache,
+            overlay: [{ path, content: Buffer.from("x") }],
+          }),
+          path,
+        ).rejects.toThrow(/overlay path/);
+      }
+    });
+
+    it("never writes through a link of the starting state", async () => {
+      const outside = await tempDir();
+      await using link = await build();
+      // A state whose docs/ is a link to a folder outside: the overlay must not follow it.
+      const { applyOverlay } = await import("../../runner/workspace.js");
+      await rm(join(link.dir, "docs"), { recursive: true });
+      await symlink(outside.path, join(link.dir, "docs"));
+      await expect(
+        applyOverlay(link.dir, [{ path: "docs/AGENTS.md", content: Buffer.from("x") }]),
+      ).rejects.toThrow(/symbolic link/);
+      await symlink(join(outside.path, "target.md"), join(link.dir, "CLAUDE.md"));
+      await applyOverlay(link.dir, [{ path: "CLAUDE.md", content: Buffer.from("mine\n") }]);
+      expect((await lstat(join(link.dir, "CLAUDE.md"))).isSymbolicLink()).toBe(false);
+      expect(await readdir(outside.path)).toEqual([]);
+      await outside[Symbol.asyncDispose]();
+    });
+  });
 });
