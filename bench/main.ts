@@ -2,7 +2,8 @@
  * `npm run bench`: builds two repositories in a temporary folder and prints each figure beside
  * a baseline measured in the same run, as a ratio, with its target. It reports; it does not
  * assert (the exit code is 0 whatever the ratios). `--json` prints the report as JSON;
- * `--quick` uses fewer repeats and candidates, for trying the bench itself.
+ * `--quick` uses fewer repeats and candidates, for trying the bench itself. Group names
+ * (scan, materialize, mining, rollout) run only those figures.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, platform, tmpdir } from "node:os";
@@ -14,23 +15,33 @@ import { measureMaterialize } from "./materialize-figure.js";
 import { progress, timeMs } from "./measure.js";
 import { measureMining } from "./mining-figure.js";
 import { type BenchReport, renderJson, renderTable } from "./report.js";
+import { measureRollouts } from "./rollout-figure.js";
 import { measureScan } from "./scan-figure.js";
+
+const GROUPS = ["scan", "materialize", "mining", "rollout"] as const;
+type Group = (typeof GROUPS)[number];
 
 interface BenchOptions {
   json: boolean;
   quick: boolean;
+  /** The figure groups to run; all when none is named. */
+  groups: Set<Group>;
 }
 
 function parseArgs(argv: string[]): BenchOptions {
-  const options: BenchOptions = { json: false, quick: false };
+  const options: BenchOptions = { json: false, quick: false, groups: new Set() };
   for (const arg of argv) {
     if (arg === "--json") options.json = true;
     else if (arg === "--quick") options.quick = true;
+    else if ((GROUPS as readonly string[]).includes(arg)) options.groups.add(arg as Group);
     else {
-      process.stderr.write(`usage: npm run bench -- [--json] [--quick]\nunknown argument: ${arg}\n`);
+      process.stderr.write(
+        `usage: npm run bench -- [--json] [--quick] [${GROUPS.join("|")} ...]\nunknown argument: ${arg}\n`,
+      );
       process.exit(2);
     }
   }
+  if (options.groups.size === 0) for (const group of GROUPS) options.groups.add(group);
   return options;
 }
 
@@ -56,35 +67,54 @@ async function main(): Promise<void> {
   const setup: Record<string, unknown> = {};
   const durationMs = await timeMs(async () => {
     try {
-      progress("generating a 2,500-commit library history with git fast-import");
-      const history = await generateHistoryRepo({ dir: join(root, "history"), commits: 2500 });
-      setup.historyRepo = history;
-      progress(
-        `  ${history.commits} commits (${history.firstParentCommits} first-parent, ${history.kinds.merge} merges), ${history.files} files`,
-      );
-      figures.push(...(await measureScan(history.path, repeats)));
-      figures.push(
-        ...(await measureMaterialize(
-          history.path,
-          [
-            { label: "HEAD", rev: "HEAD" },
-            { label: "older commit", rev: history.olderCommit },
-          ],
-          options.quick ? 3 : 9,
-        )),
-      );
+      const runs = (group: Group) => options.groups.has(group);
+      let history: Awaited<ReturnType<typeof generateHistoryRepo>> | undefined;
+      if (runs("scan") || runs("materialize") || runs("rollout")) {
+        progress("generating a 2,500-commit library history with git fast-import");
+        history = await generateHistoryRepo({ dir: join(root, "history"), commits: 2500 });
+        setup.historyRepo = history;
+        progress(
+          `  ${history.commits} commits (${history.firstParentCommits} first-parent, ${history.kinds.merge} merges), ${history.files} files`,
+        );
+      }
+      if (history && runs("scan")) figures.push(...(await measureScan(history.path, repeats)));
+      if (history && runs("materialize")) {
+        figures.push(
+          ...(await measureMaterialize(
+            history.path,
+            [
+              { label: "HEAD", rev: "HEAD" },
+              { label: "older commit", rev: history.olderCommit },
+            ],
+            options.quick ? 3 : 9,
+          )),
+        );
+      }
 
-      progress("generating a node:test project with local tarball dependencies");
-      const app = await generateAppRepo({
-        dir: join(root, "app"),
-        modules: 30,
-        testsPerFile: 6,
-        fixes: options.quick ? 2 : 6,
-        dependencyFiles: 600,
-        npmEnv: env,
-      });
-      setup.appRepo = { commits: app.commits, testFiles: app.testFiles, candidates: app.fixes.length };
-      figures.push(...(await measureMining(app, env)));
+      if (runs("mining") || runs("rollout")) {
+        progress("generating a node:test project with local tarball dependencies");
+        const app = await generateAppRepo({
+          dir: join(root, "app"),
+          modules: 30,
+          testsPerFile: 6,
+          fixes: options.quick ? 2 : 6,
+          dependencyFiles: 600,
+          npmEnv: env,
+        });
+        setup.appRepo = { commits: app.commits, testFiles: app.testFiles, candidates: app.fixes.length };
+        if (runs("mining")) figures.push(...(await measureMining(app, env)));
+        if (runs("rollout")) {
+          figures.push(
+            ...(await measureRollouts({
+              app,
+              ...(history ? { history: { path: history.path, label: "history" } } : {}),
+              scenarios: options.quick ? 2 : 4,
+              rounds: options.quick ? 1 : 2,
+              repeats: options.quick ? 3 : 9,
+            })),
+          );
+        }
+      }
     } finally {
       await rm(root, { recursive: true, force: true });
     }
