@@ -54,10 +54,11 @@ describe("the Action, run as GitHub's runner runs it", () => {
     number: number,
     headRef: string,
     inputs: Record<string, string>,
-    extra: { token?: string; headRepo?: string } = {},
+    extra: { token?: string; headRepo?: string; env?: Record<string, string> } = {},
   ) {
     return runAction({
       ...common(),
+      ...(extra.env ? { env: extra.env } : {}),
       event: "pull_request",
       payload: pullPayload(number, { headRef, ...(extra.headRepo ? { headRepo: extra.headRepo } : {}) }),
       token: extra.token ?? WRITE,
@@ -156,15 +157,24 @@ describe("the Action, run as GitHub's runner runs it", () => {
     const pr = remote.addPull({ head: "agents", base: "main", title: "again" });
     const out = resultsDir();
     // An agent that succeeds only when AGENTS.md from the PR head is in its workspace.
-    const run = await onPull(pr.number, "agents", {
-      agent: "command",
-      command: "grep -q 'Run `npm test`' AGENTS.md",
-      sandbox: "none",
-      comment: "false",
-      "results-path": out,
-    });
+    const run = await onPull(
+      pr.number,
+      "agents",
+      {
+        agent: "command",
+        command: "grep -q 'Run `npm test`' AGENTS.md",
+        env: "AGENT_API_KEY",
+        sandbox: "none",
+        comment: "false",
+        "results-path": out,
+      },
+      { env: { AGENT_API_KEY: "sk-test-secret-value" } },
+    );
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("Agent instructions from the PR head laid over every workspace: AGENTS.md");
+    // The agent's secret is masked before anything could print it; the token too.
+    expect(run.stdout).toContain("::add-mask::sk-test-secret-value");
+    expect(run.stdout).toContain(`::add-mask::${WRITE}`);
     const results = parseResults(await readFile(join(out, "results.json")), "results.json");
     expect(results.rollouts.map((r) => r.status)).toEqual(["scored", "scored"]);
     const rollouts = (await readFile(join(out, "run", "rollouts.jsonl"), "utf8")).trim().split("\n");
@@ -352,6 +362,105 @@ describe("the Action, run as GitHub's runner runs it", () => {
     expect(second.outputs["scenarios-added"]).toBe("2");
     expect(second.outputs["pull-request"]).toBe(first.outputs["pull-request"]);
     expect(proposed()).toHaveLength(1);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it("pr-scenario: turns the PR's own fix into a scenario and reports whether the agent could have written it", async () => {
+    const clone = join(scratch.path, "pr-clone");
+    fx.repo.git("clone", "-q", `file://${fx.repo.path}`, clone);
+    const inClone = (...args: string[]) =>
+      execFileSync("git", ["-C", clone, ...args], { encoding: "utf8" }).trim();
+    inClone("remote", "set-url", "origin", "https://github.com/acme/calc.git");
+    inClone("checkout", "-q", "-b", "numbers", "origin/main");
+    const base = inClone("rev-parse", "HEAD");
+    const calc = await readFile(join(clone, "src", "calc.js"), "utf8");
+    await writeFile(
+      join(clone, "src", "calc.js"),
+      calc.replace("return a + b;", "return Number(a) + Number(b);"),
+    );
+    const test = await readFile(join(clone, "test", "calc.test.js"), "utf8");
+    await writeFile(
+      join(clone, "test", "calc.test.js"),
+      `${test}test("add strings", () => assert.equal(add("1", 2), 3));\n`,
+    );
+    inClone(
+      "-c",
+      "user.name=Dev",
+      "-c",
+      "user.email=dev@example.com",
+      "commit",
+      "-qam",
+      "Add numbers given as strings",
+    );
+    const head = inClone("rev-parse", "HEAD");
+
+    const pr = remote.addPull({ head: "agents", title: "Add numbers given as strings" });
+    const payload = pullPayload(pr.number, { headRef: "agents" });
+    const pull = payload.pull_request as Record<string, Record<string, unknown>>;
+    pull.head!.sha = head;
+    pull.base!.sha = base;
+    const run = await runAction({
+      ...common(),
+      workspace: clone,
+      event: "pull_request",
+      payload,
+      token: WRITE,
+      sha: head,
+      ref: `refs/pull/${pr.number}/merge`,
+      inputs: { mode: "pr-scenario", agent: "oracle", "results-path": resultsDir() },
+    });
+    expect(run.stdout).not.toContain("::error::");
+    expect(run.code).toBe(0);
+    const [comment] = remote.commentsOn(pr.number);
+    expect(comment?.body).toContain("Could the agent have written this PR?");
+    expect(comment?.body).toMatch(
+      new RegExp(`✅ Yes: resolved in 1 of 1 attempt on \`acme__calc-pr${pr.number}\``),
+    );
+  });
+
+  it("validate: re-proves the committed suite", async () => {
+    const payload = examplePayload("push");
+    retarget(payload, REPO);
+    const run = await runAction({
+      ...common(),
+      event: "workflow_dispatch",
+      payload,
+      token: WRITE,
+      sha: remote.branchSha("main")!,
+      ref: "refs/heads/main",
+      inputs: { mode: "validate", "results-path": resultsDir() },
+    });
+    expect(run.code).toBe(0);
+    expect(run.summary).toContain("2 of 2 scenarios proven");
+  });
+
+  it("two pushes at once lose nothing: each run keeps its own history file, retrying past conflicts", async () => {
+    // Run alone, the data branch does not exist yet: both runs then race to create it too.
+    const before = remote.branchSha("repogym-data")
+      ? Object.keys(remote.files("repogym-data")).filter((p) => p.startsWith("history/")).length
+      : 0;
+    const payload = examplePayload("push");
+    retarget(payload, REPO);
+    payload.ref = "refs/heads/main";
+    // GitHub answers 409 when the branch moved under a write: the next two writes get one.
+    const conflicts = fake.injectContentsConflict(2);
+    const push = (runId: number) =>
+      runAction({
+        ...common(),
+        event: "push",
+        payload,
+        token: WRITE,
+        sha: remote.branchSha("main")!,
+        ref: "refs/heads/main",
+        runId,
+        inputs: { mode: "evaluate", agent: "oracle", "results-path": resultsDir() },
+      });
+    const runs = await Promise.all([push(2001), push(2002)]);
+    expect(runs.map((r) => r.code)).toEqual([0, 0]);
+    expect(conflicts.hits).toBe(2);
+    expect(runs.map((r) => r.stdout).join("\n")).toContain("History write conflicted (409)");
+    const after = Object.keys(remote.files("repogym-data")).filter((p) => p.startsWith("history/"));
+    expect(after).toHaveLength(before + 2);
     expect(fake.violations).toEqual([]);
   });
 });
