@@ -31293,7 +31293,7 @@ var require_semver2 = __commonJS({
 
 // action/main.ts
 import { tmpdir as tmpdir9 } from "node:os";
-import { join as join31, resolve as resolve10 } from "node:path";
+import { join as join32, resolve as resolve10 } from "node:path";
 
 // ../../work/main/node_modules/@actions/core/lib/command.js
 import * as os from "os";
@@ -36514,7 +36514,7 @@ function toPull(data) {
 import { randomBytes as randomBytes3 } from "node:crypto";
 import { mkdir as mkdir12, mkdtemp as mkdtemp5, readFile as readFile8, rm as rm9, stat as stat5, writeFile as writeFile8 } from "node:fs/promises";
 import { tmpdir as tmpdir5 } from "node:os";
-import { join as join17, resolve as resolve7 } from "node:path";
+import { join as join18, resolve as resolve7 } from "node:path";
 
 // ../../work/main/node_modules/zod/v4/classic/external.js
 var external_exports = {};
@@ -58630,7 +58630,393 @@ function failureMessage(point) {
 }
 
 // runner/test-adapters/jest.ts
-import { join as join10 } from "node:path";
+import { join as join11 } from "node:path";
+
+// runner/test-adapters/assertion-guard.ts
+import { writeFileSync } from "node:fs";
+import { dirname as dirname9, join as join10 } from "node:path";
+var LOCK_HELPERS = String.raw`
+function lockProperty(object, key) {
+  try {
+    const descriptor = Reflect.getOwnPropertyDescriptor(object, key);
+    if (descriptor === undefined) return;
+    // The whole descriptor: a vm context's global (jest's test environment) takes a partial
+    // one as "value: undefined".
+    const locked = "value" in descriptor ? { ...descriptor, writable: false } : { ...descriptor };
+    Reflect.defineProperty(object, key, { ...locked, configurable: false });
+  } catch {
+    // A module namespace's binding not yet initialized, a proxy that refuses: leave it.
+  }
+}
+
+function isObject(value) {
+  return value !== null && (typeof value === "object" || typeof value === "function");
+}
+
+function lockProperties(object, keys) {
+  if (!isObject(object)) return;
+  for (const key of keys === undefined ? Reflect.ownKeys(object) : keys) lockProperty(object, key);
+}
+
+/** it, it.only, it.only.each, ...: the function and the functions hanging off it. */
+function lockTree(value, depth = 3, seen = new Set()) {
+  if (!isObject(value) || seen.has(value) || depth === 0) return;
+  seen.add(value);
+  for (const key of Reflect.ownKeys(value)) {
+    const descriptor = Reflect.getOwnPropertyDescriptor(value, key);
+    if (descriptor !== undefined && typeof descriptor.value === "function") {
+      lockTree(descriptor.value, depth - 1, seen);
+    }
+  }
+  lockProperties(value);
+}
+
+/** chai's assertions: Assertion.prototype (vitest's matchers live there too), assert, util, config.deepEqual. */
+function lockChai(chai) {
+  if (!isObject(chai) || typeof chai.Assertion !== "function") return;
+  const prototype = chai.Assertion.prototype;
+  // Chainable methods (include, length, ...) keep their implementation in this table.
+  const chainable = prototype.__methods;
+  if (isObject(chainable)) {
+    for (const key of Reflect.ownKeys(chainable)) {
+      if (isObject(chainable[key])) Object.freeze(chainable[key]);
+    }
+  }
+  lockProperties(prototype);
+  lockProperties(chai);
+  lockProperties(chai.util);
+  lockProperties(chai.assert);
+  lockProperties(chai.expect);
+  if (isObject(chai.config)) lockProperty(chai.config, "deepEqual");
+}
+
+function replaceMessage(name) {
+  return "repogym: the matcher \"" + String(name) + "\" is already defined; once the test files load, " +
+    "expect.extend may add matchers but not replace them (registering the same function again is fine)";
+}
+
+const EQUALITY_TESTERS_MESSAGE =
+  "repogym: expect.addEqualityTesters is only allowed in setup files, before the test files load";
+`;
+var VITEST_GUARD_KEY = "repogym.vitest-guard";
+var VITEST_PRE = `import assert from "node:assert";
+import strict from "node:assert/strict";
+import * as vitest from "vitest";
+${LOCK_HELPERS}
+Object.freeze(assert);
+Object.freeze(strict);
+
+const KEY = Symbol.for(${JSON.stringify(VITEST_GUARD_KEY)});
+if (!Object.hasOwn(globalThis, KEY)) install(vitest);
+
+function install(vitest) {
+  const { chai, expect, it, test, describe, suite } = vitest;
+  const MATCHERS = Symbol.for("$$jest-matchers-object");
+  const GLOBAL_EXPECT = Symbol.for("expect-global");
+  const ASYMMETRIC = Symbol.for("asymmetric-matchers-object");
+  const GLOBAL_APIS = ["suite", "test", "describe", "it", "chai", "expect", "assert", "expectTypeOf",
+    "assertType", "vitest", "vi", "beforeAll", "afterAll", "beforeEach", "afterEach", "onTestFinished",
+    "onTestFailed", "aroundEach", "aroundAll"];
+  /** Name -> the function last registered under it through expect.extend. */
+  const registered = new Map();
+  /** Matchers that existed when the guard locked, and those added since. */
+  const lockedNames = new Set();
+  let locked = false;
+  const globalExpect = () => globalThis[GLOBAL_EXPECT] ?? expect;
+  // The same matcher again: the same function, or (setup files run again before each test
+  // file when vitest does not isolate them) the same code re-evaluated.
+  const isSameMatcher = (previous, matcher) =>
+    previous !== undefined &&
+    (previous === matcher ||
+      (typeof previous === "function" && typeof matcher === "function" && String(previous) === String(matcher)));
+
+  // Every expect (the global one and each test's own) extends through chai.expect.extend.
+  const originalExtend = chai?.expect?.extend;
+  if (typeof originalExtend === "function") {
+    chai.expect.extend = function repogymExtend(target, matchers) {
+      const fresh = {};
+      for (const [name, matcher] of Object.entries(matchers ?? {})) {
+        if (isSameMatcher(registered.get(name), matcher)) continue;
+        if (locked && (lockedNames.has(name) || name in chai.Assertion.prototype)) {
+          throw new TypeError(replaceMessage(name));
+        }
+        fresh[name] = matcher;
+      }
+      const names = Object.keys(fresh);
+      if (names.length === 0) return undefined;
+      const result = originalExtend.call(this, target, fresh);
+      for (const name of names) registered.set(name, fresh[name]);
+      if (locked) {
+        for (const name of names) lockedNames.add(name);
+        lockProperties(chai.Assertion.prototype, names);
+        lockProperties(globalThis[MATCHERS]?.matchers, names);
+        lockProperties(globalExpect(), names);
+        lockProperties(globalExpect()?.not, names);
+        lockProperties(globalThis[ASYMMETRIC], names);
+      }
+      return result;
+    };
+    lockProperty(chai.expect, "extend");
+    // vitest extends every expect it creates with its own extra matchers (toSatisfy, ...):
+    // one expect made now, through the wrapper, makes those known as already registered.
+    try {
+      vitest.createExpect?.();
+    } catch {
+      // An older vitest: its extra matchers stay unknown, and are never registered again.
+    }
+  }
+
+  // Equality testers go through the global expect; once locked, only the same ones again (a
+  // setup file run again) are accepted, as a no-op.
+  const testerCode = new Set();
+  const current = globalExpect();
+  const originalAddTesters = current?.addEqualityTesters;
+  if (typeof originalAddTesters === "function") {
+    current.addEqualityTesters = function repogymAddEqualityTesters(testers) {
+      const code = Array.isArray(testers) ? testers.map(String) : [];
+      if (locked) {
+        if (code.length > 0 && code.every((text) => testerCode.has(text))) return undefined;
+        throw new TypeError(EQUALITY_TESTERS_MESSAGE);
+      }
+      const result = originalAddTesters.apply(this, arguments);
+      for (const text of code) testerCode.add(text);
+      return result;
+    };
+  }
+
+  function lock(projectChai) {
+    if (locked) return;
+    locked = true;
+    const registry = globalThis[MATCHERS];
+    for (const name of Reflect.ownKeys(registry?.matchers ?? {})) lockedNames.add(name);
+    for (const name of Reflect.ownKeys(chai?.Assertion?.prototype ?? {})) lockedNames.add(name);
+    lockProperties(registry?.matchers);
+    if (Array.isArray(registry?.customEqualityTesters)) Object.freeze(registry.customEqualityTesters);
+    lockProperty(globalThis, MATCHERS);
+    lockChai(chai);
+    const other = isObject(projectChai?.Assertion) ? projectChai : projectChai?.default;
+    if (other !== chai) lockChai(other);
+    lockProperties(globalExpect());
+    lockProperties(globalExpect()?.not);
+    lockProperties(globalThis[ASYMMETRIC]);
+    for (const api of [it, test, describe, suite]) lockTree(api);
+    for (const name of GLOBAL_APIS) if (Object.hasOwn(globalThis, name)) lockProperty(globalThis, name);
+  }
+
+  Object.defineProperty(globalThis, KEY, { value: Object.freeze({ lock }) });
+}
+`;
+var VITEST_POST = `let projectChai;
+try {
+  // The project's own chai, when it has one (vitest's comes with the guard).
+  projectChai = await import("chai");
+} catch {
+  projectChai = undefined;
+}
+globalThis[Symbol.for(${JSON.stringify(VITEST_GUARD_KEY)})]?.lock(projectChai);
+`;
+var VITEST_CONFIG = `import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const GUARD = __GUARD__;
+const CONFIG_FILES = ["vitest.config", "vite.config"].flatMap((name) =>
+  [".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"].map((extension) => name + extension),
+);
+const WORKSPACE_FILES = ["ts", "mts", "cts", "js", "mjs", "cjs", "json"].map((extension) => "vitest.workspace." + extension);
+
+function projectConfigFile(root) {
+  for (let dir = root; ; dir = dirname(dir)) {
+    for (const name of CONFIG_FILES) {
+      const file = join(dir, name);
+      if (existsSync(file)) return file;
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/** The package.json of the vitest running this config: its script's, else the project's. */
+function vitestPackageFile(root) {
+  try {
+    for (let dir = dirname(realpathSync(process.argv[1])); dirname(dir) !== dir; dir = dirname(dir)) {
+      const file = join(dir, "package.json");
+      if (existsSync(file) && JSON.parse(readFileSync(file, "utf8")).name === "vitest") return file;
+    }
+  } catch {
+    // No script path to follow: ask the project.
+  }
+  return createRequire(join(root, "package.json")).resolve("vitest/package.json");
+}
+
+const list = (value) => (value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]);
+
+function guarded(test) {
+  // Browser mode runs the setup files in a browser, which has no node:assert.
+  if (test?.browser?.enabled) return test;
+  return {
+    ...test,
+    setupFiles: [GUARD.pre, ...list(test?.setupFiles), GUARD.post],
+    sequence: { ...test?.sequence, setupFiles: "list" },
+  };
+}
+
+export default async function repogymVitestConfig(env) {
+  const root = process.cwd();
+  // The vitest that runs this config, and the vite it runs on.
+  const vitestPackage = vitestPackageFile(root);
+  const fromVitest = createRequire(vitestPackage);
+  const vite = await import(pathToFileURL(fromVitest.resolve("vite")).href);
+  const major = Number(String(fromVitest(vitestPackage).version).split(".")[0]);
+  const file = projectConfigFile(root);
+  const loaded = file === undefined ? null : await vite.loadConfigFromFile(env, file, root);
+  const config = loaded?.config ?? {};
+  const test = { ...config.test };
+  // vitest before 4 looks for its workspace file next to the config file, which is now this
+  // one: point it at the project's.
+  if (major < 4 && test.workspace === undefined) {
+    const dir = file === undefined ? root : dirname(file);
+    const workspace = WORKSPACE_FILES.map((name) => join(dir, name)).find((path) => existsSync(path));
+    if (workspace !== undefined) test.workspace = workspace;
+  }
+  if (!Array.isArray(test.projects)) return { ...config, test: guarded(test) };
+  const projects = test.projects.map((project) =>
+    project !== null && typeof project === "object" ? { ...project, test: guarded(project.test) } : project,
+  );
+  return { ...config, test: { ...test, projects } };
+}
+`;
+function writeVitestGuard(reportPath) {
+  const dir = dirname9(reportPath);
+  const pre = join10(dir, "repogym-vitest-guard-pre.mjs");
+  const post = join10(dir, "repogym-vitest-guard-post.mjs");
+  const config2 = join10(dir, "repogym-vitest.config.mjs");
+  writeFileSync(pre, VITEST_PRE);
+  writeFileSync(post, VITEST_POST);
+  writeFileSync(
+    config2,
+    VITEST_CONFIG.replace("__GUARD__", () => JSON.stringify({ pre, post }))
+  );
+  return config2;
+}
+var JEST_GUARD = String.raw`"use strict";
+const Module = require("node:module");
+${LOCK_HELPERS}
+const GUARD = Symbol.for("repogym.jest-guard");
+const RUNNER = /[\\/]jest-circus[\\/]build[\\/]runner\.js$/;
+const JEST_GLOBALS = ["expect", "describe", "fdescribe", "xdescribe", "it", "fit", "xit", "test", "xtest",
+  "beforeAll", "beforeEach", "afterAll", "afterEach"];
+
+if (!Object.hasOwn(globalThis, GUARD)) {
+  Object.defineProperty(globalThis, GUARD, { value: true });
+  const load = Module._load;
+  Module._load = function repogymLoad(request, parent, isMain) {
+    const exports = load.apply(this, arguments);
+    if (typeof request === "string" && request.includes("jest-circus")) guardRunner(request, parent, exports);
+    return exports;
+  };
+}
+
+/** Wraps jest-circus's test runner (the documented testRunner interface). */
+function guardRunner(request, parent, exports) {
+  let file;
+  try {
+    file = Module._resolveFilename(request, parent);
+  } catch {
+    return;
+  }
+  if (!RUNNER.test(file) || !isObject(exports) || typeof exports.default !== "function") return;
+  const run = exports.default;
+  if (run[GUARD]) return;
+  const guarded = function repogymRunner(globalConfig, config, environment, runtime, testPath, ...rest) {
+    lockBeforeTestFile(environment, runtime, testPath);
+    return run.call(this, globalConfig, config, environment, runtime, testPath, ...rest);
+  };
+  Object.defineProperty(guarded, GUARD, { value: true });
+  exports.default = guarded;
+}
+
+/** The runner loads setupFilesAfterEnv, then the test file: lock in between. */
+function lockBeforeTestFile(environment, runtime, testPath) {
+  if (!isObject(environment) || !isObject(runtime) || typeof runtime.requireModule !== "function") return;
+  const requireModule = runtime.requireModule;
+  const importModule = runtime.unstable_importModule;
+  let locked = false;
+  const lockFor = (from, moduleName) => {
+    if (locked || moduleName !== undefined || from !== testPath) return;
+    locked = true;
+    // Out of the way again: the test file's own requires go straight to jest.
+    runtime.requireModule = requireModule;
+    if (typeof importModule === "function") runtime.unstable_importModule = importModule;
+    lockJest(environment.global, runtime, testPath);
+  };
+  runtime.requireModule = function (from, moduleName, ...rest) {
+    lockFor(from, moduleName);
+    return requireModule.call(this, from, moduleName, ...rest);
+  };
+  if (typeof importModule === "function") {
+    runtime.unstable_importModule = function (from, moduleName, ...rest) {
+      lockFor(from, moduleName);
+      return importModule.call(this, from, moduleName, ...rest);
+    };
+  }
+}
+
+function lockJest(global, runtime, testPath) {
+  // The test environment's require("assert") is this process's module.
+  Object.freeze(require("node:assert"));
+  Object.freeze(require("node:assert/strict"));
+  if (!isObject(global)) return;
+  // The table every copy of expect in this environment reads its matchers from.
+  const registry = global[Symbol.for("$$jest-matchers-object")];
+  const matchers = isObject(registry) ? registry.matchers : undefined;
+  const expect = global.expect;
+  if (typeof expect === "function" && typeof expect.extend === "function" && isObject(matchers)) {
+    const extend = expect.extend;
+    expect.extend = function repogymExtend(newMatchers) {
+      const fresh = {};
+      for (const [name, matcher] of Object.entries(newMatchers ?? {})) {
+        if (matchers[name] === matcher) continue;
+        if (Object.hasOwn(matchers, name)) throw new TypeError(replaceMessage(name));
+        fresh[name] = matcher;
+      }
+      const names = Object.keys(fresh);
+      if (names.length === 0) return undefined;
+      const result = extend.call(this, fresh);
+      lockProperties(matchers, names);
+      lockProperties(expect, names);
+      lockProperties(expect.not, names);
+      return result;
+    };
+    expect.addEqualityTesters = () => {
+      throw new TypeError(EQUALITY_TESTERS_MESSAGE);
+    };
+  }
+  lockProperties(matchers);
+  if (isObject(registry) && Array.isArray(registry.customEqualityTesters)) {
+    Object.freeze(registry.customEqualityTesters);
+  }
+  lockProperties(registry, ["matchers", "customEqualityTesters", "state"]);
+  lockProperties(expect);
+  lockProperties(expect?.not);
+  for (const name of JEST_GLOBALS) {
+    if (!Object.hasOwn(global, name)) continue;
+    if (name !== "expect") lockTree(global[name]);
+    lockProperty(global, name);
+  }
+  // chai in the test file's module registry, when the project has a CommonJS one.
+  try {
+    lockChai(runtime.requireModule(testPath, "chai"));
+  } catch {
+    // No chai, or one jest cannot require: nothing of it to lock.
+  }
+}
+`;
+function writeJestGuard(reportPath) {
+  const path = join10(dirname9(reportPath), "repogym-jest-guard.cjs");
+  writeFileSync(path, JEST_GUARD);
+  return path;
+}
 
 // runner/test-adapters/jest-report.ts
 function outcomeOf(status) {
@@ -58686,7 +59072,7 @@ var jestAdapter = {
   },
   buildCommand({ files, reportPath, binDir }) {
     return {
-      command: join10(binDir, "jest"),
+      command: join11(binDir, "jest"),
       args: [
         "--ci",
         "--json",
@@ -58700,7 +59086,10 @@ var jestAdapter = {
         "--runTestsByPath",
         "--",
         ...files
-      ]
+      ],
+      // Locks the assertion library before each test file loads, after the project's setup
+      // (see assertion-guard.ts); jest's worker processes inherit it.
+      env: { NODE_OPTIONS: `--require ${JSON.stringify(writeJestGuard(reportPath))}` }
     };
   },
   parseReport(input2) {
@@ -58709,12 +59098,12 @@ var jestAdapter = {
 };
 
 // runner/test-adapters/mocha.ts
-import { writeFileSync } from "node:fs";
-import { dirname as dirname9, join as join11 } from "node:path";
+import { writeFileSync as writeFileSync2 } from "node:fs";
+import { dirname as dirname10, join as join12 } from "node:path";
 var REPORTER_SOURCE = String.raw`"use strict";
 const fs = require("node:fs");
 const path = require("node:path");
-
+__LOCK_HELPERS__
 // Loaded (--require) before any project code: source under test cannot rewrite node's
 // assertions into no-ops.
 Object.freeze(require("node:assert"));
@@ -58754,12 +59143,51 @@ function selectFiles(files, options) {
   });
 }
 
+// The interface's globals (it, describe, hooks): Mocha assigns them before each file loads;
+// source code that file requires must not wrap them (a wrapped it could swallow failures).
+const INTERFACE_GLOBALS = ["describe", "context", "xdescribe", "xcontext", "it", "specify", "xit", "xspecify",
+  "before", "after", "beforeEach", "afterEach", "run", "suite", "test", "setup", "teardown", "suiteSetup",
+  "suiteTeardown"];
+const INTERFACE_GUARDED = Symbol.for("repogym.mocha.interface");
+
+function guardInterface(suite) {
+  if (!suite || typeof suite.prependListener !== "function" || suite[INTERFACE_GUARDED]) return;
+  suite[INTERFACE_GUARDED] = true;
+  let assigning = false;
+  // Around the interface's own "pre-require" listener: only it may assign them.
+  suite.prependListener("pre-require", () => {
+    assigning = true;
+  });
+  suite.on("pre-require", (context) => {
+    assigning = false;
+    if (!isObject(context)) return;
+    for (const name of INTERFACE_GLOBALS) {
+      const descriptor = Object.getOwnPropertyDescriptor(context, name);
+      if (descriptor === undefined) continue;
+      if ("value" in descriptor && descriptor.configurable) {
+        let value = descriptor.value;
+        Object.defineProperty(context, name, {
+          configurable: false,
+          enumerable: descriptor.enumerable,
+          get: () => value,
+          set: (next) => {
+            if (!assigning) throw new TypeError("repogym: the test interface's " + name + " cannot be replaced");
+            value = next;
+          },
+        });
+      }
+      lockTree(context[name]);
+    }
+  });
+}
+
 function patchLoader(Mocha) {
   if (!Mocha || !Mocha.prototype || typeof Mocha.prototype.loadFilesAsync !== "function") return;
   if (Mocha.prototype[PATCHED]) return;
   Mocha.prototype[PATCHED] = true;
   const original = Mocha.prototype.loadFilesAsync;
   Mocha.prototype.loadFilesAsync = async function (...args) {
+    guardInterface(this.suite);
     const selected = selectFiles(this.files, this.options);
     try {
       for (const file of selected) {
@@ -58817,11 +59245,11 @@ module.exports = RepogymReporter;
 `;
 var REPORTER_FILE = "repogym-mocha-reporter.cjs";
 function writeReporter(reportPath, files) {
-  const path = join11(dirname9(reportPath), REPORTER_FILE);
+  const path = join12(dirname10(reportPath), REPORTER_FILE);
   const config2 = JSON.stringify({ reportPath, files });
-  writeFileSync(
+  writeFileSync2(
     path,
-    REPORTER_SOURCE.replace("__CONFIG__", () => config2)
+    REPORTER_SOURCE.replace("__LOCK_HELPERS__", () => LOCK_HELPERS).replace("__CONFIG__", () => config2)
   );
   return path;
 }
@@ -58887,7 +59315,7 @@ var mochaAdapter = {
   buildCommand({ files, reportPath, binDir }) {
     const reporter = writeReporter(reportPath, files);
     return {
-      command: join11(binDir, "mocha"),
+      command: join12(binDir, "mocha"),
       args: [
         "--require",
         reporter,
@@ -59096,7 +59524,7 @@ function processEnd(event) {
 
 // runner/test-adapters/tap.ts
 import { readFileSync as readFileSync2, realpathSync as realpathSync3 } from "node:fs";
-import { dirname as dirname10, join as join12 } from "node:path";
+import { dirname as dirname11, join as join13 } from "node:path";
 import { pathToFileURL as pathToFileURL2 } from "node:url";
 var tapAdapter = {
   name: "tap",
@@ -59117,7 +59545,7 @@ var tapAdapter = {
       "--no-bail"
     ];
     return {
-      command: join12(options.binDir, "tap"),
+      command: join13(options.binDir, "tap"),
       // tap 12-16 read every argument as a glob (`[ab].js` would run `a.js` and `b.js`); tap 18+
       // takes a path that exists as it is (and its globs escape `@` differently).
       args: [...args, "--", ...legacy ? options.files.map(escapeGlob) : options.files],
@@ -59153,30 +59581,30 @@ function legacyArgs(major, reportPath) {
   return args;
 }
 function installedTapMajor(root, binDir) {
-  const version3 = packageVersionAbove(join12(binDir, "tap")) ?? resolvedVersion(root);
+  const version3 = packageVersionAbove(join13(binDir, "tap")) ?? resolvedVersion(root);
   const major = version3 === void 0 ? void 0 : /^(\d+)\./.exec(version3)?.[1];
   return major === void 0 ? void 0 : Number(major);
 }
 function packageVersionAbove(file2) {
   let dir;
   try {
-    dir = dirname10(realpathSync3(file2));
+    dir = dirname11(realpathSync3(file2));
   } catch {
     return void 0;
   }
   for (; ; ) {
-    const pkg = readPackage(join12(dir, "package.json"));
+    const pkg = readPackage(join13(dir, "package.json"));
     if (typeof pkg?.name === "string") return pkg.name === "tap" ? pkg.version : void 0;
-    const parent = dirname10(dir);
+    const parent = dirname11(dir);
     if (parent === dir) return void 0;
     dir = parent;
   }
 }
 function resolvedVersion(root) {
-  for (let dir = root; ; dir = dirname10(dir)) {
-    const pkg = readPackage(join12(dir, "node_modules", "tap", "package.json"));
+  for (let dir = root; ; dir = dirname11(dir)) {
+    const pkg = readPackage(join13(dir, "node_modules", "tap", "package.json"));
     if (pkg?.name === "tap") return pkg.version;
-    if (dirname10(dir) === dir) return void 0;
+    if (dirname11(dir) === dir) return void 0;
   }
 }
 function readPackage(path) {
@@ -59272,7 +59700,7 @@ function show(value) {
   return typeof value === "string" ? value : JSON.stringify(value);
 }
 function crashMessage2(point, file2, input2) {
-  const absolute = join12(input2.root, file2);
+  const absolute = join13(input2.root, file2);
   const fromStderr = errorFromStderr(input2.stderr, [pathToFileURL2(absolute).href, absolute]);
   if (fromStderr) return fromStderr;
   const diagnostics = typeof point.diagnostics === "object" ? point.diagnostics : {};
@@ -59456,7 +59884,7 @@ var FRAMEWORKS = ["vitest", "jest", "mocha", "node-test", "ava", "tape", "tap"];
 
 // runner/test-adapters/vitest.ts
 import { readdirSync } from "node:fs";
-import { join as join13 } from "node:path";
+import { join as join14 } from "node:path";
 var SKIPPED_DIRS = /* @__PURE__ */ new Set(["node_modules", ".git"]);
 function listFiles(root) {
   const files = [];
@@ -59470,7 +59898,7 @@ function listFiles(root) {
     for (const entry of entries) {
       const path = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
       if (entry.isDirectory()) {
-        if (!SKIPPED_DIRS.has(entry.name)) walk2(join13(dir, entry.name), path);
+        if (!SKIPPED_DIRS.has(entry.name)) walk2(join14(dir, entry.name), path);
       } else {
         files.push(path);
       }
@@ -59496,10 +59924,13 @@ var vitestAdapter = {
   buildCommand({ root, files, reportPath, binDir }) {
     const excludes = overMatchedFiles(root, files).map((path) => `--exclude=${escapeGlob(path)}`);
     return {
-      command: join13(binDir, "vitest"),
+      command: join14(binDir, "vitest"),
       args: [
         // `run` never watches.
         "run",
+        // The project's config with a guard around its setup files: source code under test
+        // cannot rewrite the assertion library (see assertion-guard.ts).
+        `--config=${writeVitestGuard(reportPath)}`,
         // The default reporter keeps the output readable for whoever debugs a failed run.
         "--reporter=default",
         "--reporter=json",
@@ -59575,18 +60006,18 @@ import {
   writeFile as writeFile7
 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { join as join16, resolve as resolve6 } from "node:path";
+import { join as join17, resolve as resolve6 } from "node:path";
 
 // runner/workspace-files.ts
 import { readdir as readdir2, rm as rm6 } from "node:fs/promises";
-import { join as join14 } from "node:path";
+import { join as join15 } from "node:path";
 var NODE_MODULES = "node_modules";
 var REPOGYM_FOLDER = ".repogym";
 async function walk(root, visit2) {
   const enter = async (relDir) => {
     let children;
     try {
-      children = await readdir2(relDir === "" ? root : join14(root, relDir), { withFileTypes: true });
+      children = await readdir2(relDir === "" ? root : join15(root, relDir), { withFileTypes: true });
     } catch {
       return;
     }
@@ -59610,7 +60041,7 @@ async function removeRepogymFolders(root) {
   const removed = [];
   await walk(root, async (path, child) => {
     if (child.name === REPOGYM_FOLDER) {
-      await rm6(join14(root, path), { recursive: true, force: true });
+      await rm6(join15(root, path), { recursive: true, force: true });
       removed.push(path);
       return false;
     }
@@ -59622,7 +60053,7 @@ async function removeRepogymFolders(root) {
 // runner/workspace-restore.ts
 import { chmod as chmod2, copyFile as copyFile2, lstat as lstat2, mkdir as mkdir10, mkdtemp as mkdtemp3, readFile as readFile7, readlink as readlink2, rm as rm7, symlink as symlink3 } from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
-import { join as join15 } from "node:path";
+import { join as join16 } from "node:path";
 async function restoreTests(workspace, scenario, classifier) {
   if (scenario.instance_id !== workspace.instanceId) {
     throw new ConfigError(
@@ -59630,7 +60061,7 @@ async function restoreTests(workspace, scenario, classifier) {
       workspace.dir
     );
   }
-  const pristineDir = await mkdtemp3(join15(tmpdir3(), "repogym-pristine-"));
+  const pristineDir = await mkdtemp3(join16(tmpdir3(), "repogym-pristine-"));
   try {
     await extractTree(workspace.repo, scenario.base_commit, pristineDir, [
       { patch: scenario.test_patch, label: "the test patch" }
@@ -59643,15 +60074,15 @@ async function restoreTests(workspace, scenario, classifier) {
     const removed = [];
     for (const path of current.keys()) {
       if (pristine.has(path)) continue;
-      await rm7(join15(workspace.dir, path), { recursive: true, force: true });
+      await rm7(join16(workspace.dir, path), { recursive: true, force: true });
       removed.push(path);
     }
     const restored = [];
     const realDirs = /* @__PURE__ */ new Set();
     for (const [path, type] of pristine) {
       if (type === "other") continue;
-      const from = join15(pristineDir, path);
-      const to = join15(workspace.dir, path);
+      const from = join16(pristineDir, path);
+      const to = join16(workspace.dir, path);
       if (current.has(path) && await sameEntry(from, to, type)) continue;
       removed.push(...await makeRealParents(workspace.dir, path, realDirs));
       await rm7(to, { recursive: true, force: true });
@@ -59688,7 +60119,7 @@ async function makeRealParents(root, path, realDirs) {
   for (const segment of segments) {
     current = current === "" ? segment : `${current}/${segment}`;
     if (realDirs.has(current)) continue;
-    const full = join15(root, current);
+    const full = join16(root, current);
     const stats = await lstat2(full).catch(() => void 0);
     if (!stats?.isDirectory()) {
       if (stats) {
@@ -59716,7 +60147,7 @@ async function applyOverlay(dir, files) {
     }
     let current = dir;
     for (const part of parts.slice(0, -1)) {
-      current = join16(current, part);
+      current = join17(current, part);
       const info3 = await lstat3(current).catch(() => void 0);
       if (info3 === void 0) await mkdir11(current);
       else if (!info3.isDirectory()) {
@@ -59726,7 +60157,7 @@ async function applyOverlay(dir, files) {
         );
       }
     }
-    const target = join16(dir, ...parts);
+    const target = join17(dir, ...parts);
     const info2 = await lstat3(target).catch(() => void 0);
     if (info2?.isDirectory())
       throw new ConfigError("overlay path is a folder in the starting state", file2.path);
@@ -59738,7 +60169,7 @@ async function buildWorkspace(options) {
   const dir = resolve6(options.dir);
   const { scenario } = options;
   await ensureEmpty(dir);
-  const controlDir = await mkdtemp4(join16(tmpdir4(), "repogym-control-"));
+  const controlDir = await mkdtemp4(join17(tmpdir4(), "repogym-control-"));
   try {
     const visible = scenario.task.tests_visible ? [{ patch: scenario.test_patch, label: "the test patch" }] : [];
     await extractTree(options.repo, scenario.base_commit, dir, visible);
@@ -59776,10 +60207,10 @@ async function removeWorkspace(workspace) {
   await rm8(workspace.controlDir, { recursive: true, force: true });
 }
 async function capturePatch(workspace) {
-  const scratch = await mkdtemp4(join16(tmpdir4(), "repogym-capture-"));
+  const scratch = await mkdtemp4(join17(tmpdir4(), "repogym-capture-"));
   try {
-    const index = join16(scratch, "index");
-    await copyIndex(join16(workspace.controlDir, "index"), index);
+    const index = join17(scratch, "index");
+    await copyIndex(join17(workspace.controlDir, "index"), index);
     const git = controlGit(workspace.controlDir, workspace.dir, { GIT_INDEX_FILE: index });
     await git.run(["add", "--all"]);
     return await git.run([
@@ -59802,7 +60233,7 @@ async function capturePatch(workspace) {
 async function runSetup(workspace, options) {
   const started = performance.now();
   const base = options.env ?? testEnvironment();
-  const env = { ...base, PATH: `${join16(workspace.dir, NODE_MODULES, ".bin")}:${base.PATH ?? ""}` };
+  const env = { ...base, PATH: `${join17(workspace.dir, NODE_MODULES, ".bin")}:${base.PATH ?? ""}` };
   const outputs = [];
   for (const command of options.commands) {
     const result = await runProcess("/bin/sh", ["-c", command], {
@@ -59833,9 +60264,9 @@ async function excludeUntracked(workspace) {
   if (patterns.length === 0) return;
   const text = `${patterns.join("\n")}
 `;
-  await appendFile2(join16(workspace.controlDir, "info", "exclude"), text);
-  await mkdir11(join16(workspace.dir, ".git", "info"), { recursive: true });
-  await appendFile2(join16(workspace.dir, ".git", "info", "exclude"), text);
+  await appendFile2(join17(workspace.controlDir, "info", "exclude"), text);
+  await mkdir11(join17(workspace.dir, ".git", "info"), { recursive: true });
+  await appendFile2(join17(workspace.dir, ".git", "info", "exclude"), text);
 }
 function ignorePattern(path) {
   const folder = path.endsWith("/");
@@ -59884,7 +60315,7 @@ function controlGit(controlDir, dir, extra = {}) {
 }
 async function writeControlConfig(controlDir) {
   await writeFile7(
-    join16(controlDir, "config"),
+    join17(controlDir, "config"),
     [
       "[core]",
       "	repositoryformatversion = 0",
@@ -59897,23 +60328,23 @@ async function writeControlConfig(controlDir) {
       ""
     ].join("\n")
   );
-  await mkdir11(join16(controlDir, "info"), { recursive: true });
-  await writeFile7(join16(controlDir, "info", "exclude"), `${WORKSPACE_EXCLUDES.join("\n")}
+  await mkdir11(join17(controlDir, "info"), { recursive: true });
+  await writeFile7(join17(controlDir, "info", "exclude"), `${WORKSPACE_EXCLUDES.join("\n")}
 `);
 }
 async function createWorkspaceRepository(dir, controlDir, startCommit) {
   const git = new Git(dir);
   const env = cleanGitEnv({ GIT_CEILING_DIRECTORIES: resolve6(dir, "..") });
   await git.run(["init", "--quiet", "--template=", `--initial-branch=${START_BRANCH}`, dir], { env });
-  const gitDir = join16(dir, ".git");
-  await cp(join16(controlDir, "objects"), join16(gitDir, "objects"), { recursive: true });
-  await copyIndex(join16(controlDir, "index"), join16(gitDir, "index"));
+  const gitDir = join17(dir, ".git");
+  await cp(join17(controlDir, "objects"), join17(gitDir, "objects"), { recursive: true });
+  await copyIndex(join17(controlDir, "index"), join17(gitDir, "index"));
   await git.run(["update-ref", `refs/heads/${START_BRANCH}`, startCommit], { env });
-  await rm8(join16(gitDir, "logs"), { recursive: true, force: true });
+  await rm8(join17(gitDir, "logs"), { recursive: true, force: true });
   await git.run(["config", "user.name", START_IDENTITY.name], { env });
   await git.run(["config", "user.email", START_IDENTITY.email], { env });
-  await mkdir11(join16(gitDir, "info"), { recursive: true });
-  await writeFile7(join16(gitDir, "info", "exclude"), `${WORKSPACE_EXCLUDES.join("\n")}
+  await mkdir11(join17(gitDir, "info"), { recursive: true });
+  await writeFile7(join17(gitDir, "info", "exclude"), `${WORKSPACE_EXCLUDES.join("\n")}
 `);
   const head = (await git.run(["rev-parse", "HEAD"], { env })).trim();
   if (head !== startCommit) throw new GitError(`the workspace's HEAD is ${head}, expected ${startCommit}`);
@@ -60006,7 +60437,7 @@ async function exists2(path) {
   }
 }
 async function planRun(options, agent) {
-  const runFile = join17(options.outDir, RUN_FILE);
+  const runFile = join18(options.outDir, RUN_FILE);
   if (options.resume) {
     const info3 = await readRunInfo(runFile);
     if (info3.agent !== agent.name) {
@@ -60028,7 +60459,7 @@ async function planRun(options, agent) {
     }
     return info3;
   }
-  if (await exists2(runFile) || await exists2(join17(options.outDir, ROLLOUTS_FILE))) {
+  if (await exists2(runFile) || await exists2(join18(options.outDir, ROLLOUTS_FILE))) {
     throw new ConfigError(
       "a run is already recorded here; pass --resume to continue it, or another --out",
       options.outDir
@@ -60066,7 +60497,7 @@ async function runSuite(options) {
   if (options.sample !== void 0 && options.sample < 1) throw new ConfigError("sample must be at least 1");
   await mkdir12(outDir, { recursive: true });
   const info2 = await planRun({ ...options, outDir }, agent);
-  const rolloutsFile = join17(outDir, ROLLOUTS_FILE);
+  const rolloutsFile = join18(outDir, ROLLOUTS_FILE);
   const existing = options.resume ? await repairRollouts(rolloutsFile) : { rollouts: [] };
   const mine2 = existing.rollouts.filter((r) => r.run_id === info2.run_id);
   const tasks = pendingTasks(
@@ -60174,7 +60605,7 @@ function unexpectedError(ctx, scenario, attempt, error63) {
   };
 }
 function rolloutDir(outDir, instanceId, attempt) {
-  return join17(outDir, "rollouts", instanceId, String(attempt));
+  return join18(outDir, "rollouts", instanceId, String(attempt));
 }
 async function runRollout(ctx, scenario, attempt) {
   const { options, agent } = ctx;
@@ -60182,8 +60613,8 @@ async function runRollout(ctx, scenario, attempt) {
   const dir = rolloutDir(options.outDir, scenario.instance_id, attempt);
   await rm9(dir, { recursive: true, force: true });
   await mkdir12(dir, { recursive: true });
-  const agentLog = join17(dir, "agent.log");
-  const testsLog = join17(dir, "tests.log");
+  const agentLog = join18(dir, "agent.log");
+  const testsLog = join18(dir, "tests.log");
   const durations = { setup_ms: 0, agent_ms: 0, score_ms: 0 };
   const agentInfo = {
     name: agent.name,
@@ -60212,7 +60643,7 @@ async function runRollout(ctx, scenario, attempt) {
   });
   const unscored = testReport(scenario, void 0);
   const infraError = (reason) => record2({ status: "infra_error", reward: null, resolved: false, scores: [], tests: unscored, reason });
-  const scratch = await mkdtemp5(join17(tmpdir5(), "repogym-rollout-"));
+  const scratch = await mkdtemp5(join18(tmpdir5(), "repogym-rollout-"));
   let workspace;
   try {
     let started = performance.now();
@@ -60220,7 +60651,7 @@ async function runRollout(ctx, scenario, attempt) {
       workspace = await buildWorkspace({
         repo: options.repo,
         scenario,
-        dir: join17(scratch, "workspace"),
+        dir: join18(scratch, "workspace"),
         cache: ctx.cache,
         ...config2.environment.install ? { installCommand: config2.environment.install } : {},
         ...config2.environment.package_manager ? { packageManager: config2.environment.package_manager } : {},
@@ -60232,7 +60663,7 @@ async function runRollout(ctx, scenario, attempt) {
     }
     if (!workspace.dependencies.ok) {
       durations.setup_ms = performance.now() - started;
-      const setupLog = join17(dir, "setup.log");
+      const setupLog = join18(dir, "setup.log");
       await writeFile8(setupLog, workspace.dependencies.output);
       return infraError(
         `installing dependencies failed: ${workspace.dependencies.reason} (log: ${setupLog})`
@@ -60244,11 +60675,11 @@ async function runRollout(ctx, scenario, attempt) {
     });
     durations.setup_ms = performance.now() - started;
     if (!setup.ok) {
-      const setupLog = join17(dir, "setup.log");
+      const setupLog = join18(dir, "setup.log");
       await writeFile8(setupLog, setup.output);
       return infraError(`setup failed: ${setup.reason} (log: ${setupLog})`);
     }
-    const problemFile = join17(scratch, "problem.md");
+    const problemFile = join18(scratch, "problem.md");
     await writeFile8(problemFile, scenario.problem_statement);
     const { env } = agentEnvironment({
       hostEnv: options.hostEnv,
@@ -60307,7 +60738,7 @@ async function runRollout(ctx, scenario, attempt) {
     await writeFile8(testsLog, tests.output);
     logs.tests = testsLog;
     if (!tests.ok) {
-      const control = modelPatch === "" ? void 0 : await controlTestRun(ctx, scenario, join17(scratch, "control"));
+      const control = modelPatch === "" ? void 0 : await controlTestRun(ctx, scenario, join18(scratch, "control"));
       durations.score_ms = performance.now() - started;
       if (control?.ok) {
         return record2({
@@ -60495,12 +60926,12 @@ function defaultMode(eventName) {
 }
 
 // action/modes/evaluate.ts
-import { join as join26 } from "node:path";
+import { join as join27 } from "node:path";
 
 // core/config.ts
 var import_yaml2 = __toESM(require_dist(), 1);
 import { readFile as readFile9 } from "node:fs/promises";
-import { join as join18 } from "node:path";
+import { join as join19 } from "node:path";
 
 // core/scenario.ts
 var SCENARIO_SCHEMA = "repogym/scenario@1";
@@ -60656,7 +61087,7 @@ function parseConfig(text, file2) {
   return parseWithSchema(ConfigSchema, data, file2);
 }
 async function loadConfig(root) {
-  const file2 = join18(root, CONFIG_PATH);
+  const file2 = join19(root, CONFIG_PATH);
   let text;
   try {
     text = await readFile9(file2, "utf8");
@@ -60670,12 +61101,12 @@ async function loadConfig(root) {
 // core/suite-store.ts
 import { constants as constants3 } from "node:fs";
 import { access as access2, mkdir as mkdir13, readdir as readdir4, readFile as readFile10 } from "node:fs/promises";
-import { join as join19 } from "node:path";
+import { join as join20 } from "node:path";
 function scenariosDir(suiteDir) {
-  return join19(suiteDir, "scenarios");
+  return join20(suiteDir, "scenarios");
 }
 function scenarioPath(suiteDir, instanceId) {
-  return join19(scenariosDir(suiteDir), `${instanceId}.json`);
+  return join20(scenariosDir(suiteDir), `${instanceId}.json`);
 }
 function parseScenario(text, file2) {
   let data;
@@ -60757,7 +61188,7 @@ async function readInstructionOverlay(repoDir, patterns) {
 
 // action/publish.ts
 import { mkdir as mkdir14, writeFile as writeFile9 } from "node:fs/promises";
-import { join as join20 } from "node:path";
+import { join as join21 } from "node:path";
 
 // report/fit.ts
 function largestFitting(low, high, fits) {
@@ -62419,7 +62850,7 @@ function pickBase(history, baseSha) {
 var RESULTS_FILE = "results.json";
 async function writeResultsFile(dir, results) {
   await mkdir14(dir, { recursive: true });
-  const file2 = join20(dir, RESULTS_FILE);
+  const file2 = join21(dir, RESULTS_FILE);
   await writeFile9(file2, `${JSON.stringify(results, null, 2)}
 `);
   return file2;
@@ -62472,9 +62903,9 @@ async function publish(input2) {
   });
   const trend2 = [...history.filter((r) => r.run_id !== results.run_id), ...event.pull ? [] : [results]];
   const html = renderHtmlReport({ title: `repogym \u2014 ${results.repo}`, comparison, history: trend2 });
-  await writeFile9(join20(input2.resultsDir, "comment.md"), comment);
-  await writeFile9(join20(input2.resultsDir, "summary.md"), summary2);
-  await writeFile9(join20(input2.resultsDir, "report.html"), html);
+  await writeFile9(join21(input2.resultsDir, "comment.md"), comment);
+  await writeFile9(join21(input2.resultsDir, "summary.md"), summary2);
+  await writeFile9(join21(input2.resultsDir, "report.html"), html);
   await summary.addRaw(summary2).write();
   let commentId = null;
   const pullNumber = input2.pullNumber ?? event.pull?.number;
@@ -62526,7 +62957,7 @@ async function publish(input2) {
 
 // action/run-agent.ts
 import { readFile as readFile11 } from "node:fs/promises";
-import { join as join21 } from "node:path";
+import { join as join22 } from "node:path";
 function agentSpecFrom(inputs, repoDir) {
   if (!inputs.agent) {
     throw new ConfigError(
@@ -62537,7 +62968,7 @@ function agentSpecFrom(inputs, repoDir) {
   return {
     name: inputs.agent,
     ...inputs.command ? { command: inputs.command } : {},
-    ...inputs.predictions ? { predictions: join21(repoDir, inputs.predictions) } : {},
+    ...inputs.predictions ? { predictions: join22(repoDir, inputs.predictions) } : {},
     ...inputs.env.length > 0 ? { env: inputs.env } : {},
     ...inputs.model ? { model: inputs.model } : {}
   };
@@ -62592,7 +63023,7 @@ async function runAgent(input2) {
   });
   const { rollouts } = await readRollouts(result.rolloutsFile);
   const mine2 = rollouts.filter((r) => r.run_id === result.run_id);
-  const info2 = RunInfoSchema.parse(JSON.parse(await readFile11(join21(result.outDir, RUN_FILE), "utf8")));
+  const info2 = RunInfoSchema.parse(JSON.parse(await readFile11(join22(result.outDir, RUN_FILE), "utf8")));
   const planned = new Set(info2.scenarios);
   const scenarios = input2.scenarios.filter((s) => planned.has(s.instance_id));
   return resultsFromRun({
@@ -62626,12 +63057,12 @@ function toolVersionSafe() {
 }
 
 // action/modes/pr-scenario.ts
-import { join as join25 } from "node:path";
+import { join as join26 } from "node:path";
 
 // scenario-gen/pr-scenario.ts
 import { mkdtemp as mkdtemp7, rm as rm12 } from "node:fs/promises";
 import { tmpdir as tmpdir7 } from "node:os";
-import { join as join24 } from "node:path";
+import { join as join25 } from "node:path";
 
 // scenario-gen/candidates.ts
 var SKIP_REASONS = {
@@ -62827,7 +63258,7 @@ async function countChangedLines(repo, commits) {
 // scenario-gen/mine.ts
 import { mkdtemp as mkdtemp6, rm as rm11 } from "node:fs/promises";
 import { tmpdir as tmpdir6 } from "node:os";
-import { join as join23 } from "node:path";
+import { join as join24 } from "node:path";
 
 // scenario-gen/difficulty.ts
 function measurePatch(patch, failToPass) {
@@ -62978,7 +63409,7 @@ function failureMessages(before, failToPass, files) {
 
 // scenario-gen/prove.ts
 import { realpath, rm as rm10 } from "node:fs/promises";
-import { join as join22 } from "node:path";
+import { join as join23 } from "node:path";
 
 // runner/node-engine.ts
 var import_semver = __toESM(require_semver2(), 1);
@@ -63055,8 +63486,8 @@ async function proveChange(input2) {
     return output2 === void 0 ? { ok: false, reason, detail: explained, timings } : { ok: false, reason, detail: explained, output: output2, timings };
   };
   const dirs = {
-    before: join22(input2.workDir, "before"),
-    after: join22(input2.workDir, "after")
+    before: join23(input2.workDir, "before"),
+    after: join23(input2.workDir, "after")
   };
   try {
     let started = performance.now();
@@ -63098,7 +63529,7 @@ async function proveChange(input2) {
           cwd: dirs[state],
           env: {
             ...testEnvironment(),
-            PATH: `${join22(dirs[state], "node_modules", ".bin")}:${process.env.PATH ?? ""}`
+            PATH: `${join23(dirs[state], "node_modules", ".bin")}:${process.env.PATH ?? ""}`
           },
           timeoutMs: input2.config.timeouts.setup_ms,
           maxOutputBytes: 256 * 1024
@@ -63159,7 +63590,7 @@ function unroot(message, roots) {
   return out;
 }
 async function readPackageJson(root) {
-  return await readJsonObject(join22(root, "package.json"));
+  return await readJsonObject(join23(root, "package.json"));
 }
 function defaultSetup(packageJson) {
   return packageJson?.scripts?.prepare ? ["npm run prepare"] : [];
@@ -63331,7 +63762,7 @@ async function mineRepository(options) {
   emit({ type: "scanned", commits, candidates: candidateSummaries, skipped: [...skipped] });
   const scenarios = [];
   if (!options.dryRun && candidates.length > 0) {
-    const workRoot = await mkdtemp6(join23(tmpdir6(), "repogym-mine-"));
+    const workRoot = await mkdtemp6(join24(tmpdir6(), "repogym-mine-"));
     const cache = new DependencyCache({
       cacheDir: options.cacheDir,
       timeoutMs: config2.timeouts.install_ms
@@ -63356,7 +63787,7 @@ async function mineRepository(options) {
           cache,
           runs: options.runs ?? config2.validation.runs,
           // Named by position, so no path a test prints can reveal the fix's commit.
-          workDir: join23(workRoot, String(index)),
+          workDir: join24(workRoot, String(index)),
           suiteDir: options.suiteDir,
           toolVersion: options.toolVersion,
           now: options.now ?? (() => /* @__PURE__ */ new Date()),
@@ -63400,7 +63831,7 @@ async function mineRepository(options) {
   };
   if (!summary2.dryRun) {
     await writeFileAtomic(
-      join23(options.suiteDir, "mine-report.json"),
+      join24(options.suiteDir, "mine-report.json"),
       `${JSON.stringify(reportOf(summary2), null, 2)}
 `
     );
@@ -63502,7 +63933,7 @@ async function proveCandidate(input2) {
   return { kind: "scenario", scenario };
 }
 async function keepLog(suiteDir, sha2, reason, detail, output2) {
-  const file2 = join23(suiteDir, "logs", `${sha2.slice(0, 10)}-${reason}.log`);
+  const file2 = join24(suiteDir, "logs", `${sha2.slice(0, 10)}-${reason}.log`);
   await writeFileAtomic(file2, `${detail}
 
 ${output2 || "(the command printed nothing)"}
@@ -63544,7 +63975,7 @@ async function scenarioFromPullRequest(options) {
     const counts = await countChangedLines(repo.root, [commit]);
     const problem = checkCandidateSize(candidate, counts.get(head), config2.limits) ?? await checkDependencies(git, candidate);
     if (problem) return skip(problem.reason, problem.detail);
-    workRoot = await mkdtemp7(join24(tmpdir7(), "repogym-pr-"));
+    workRoot = await mkdtemp7(join25(tmpdir7(), "repogym-pr-"));
     const proven = await proveCandidate({
       candidate,
       instanceId: instanceIdFor(slug, head, options.number),
@@ -63554,7 +63985,7 @@ async function scenarioFromPullRequest(options) {
       config: config2,
       cache: new DependencyCache({ cacheDir: options.cacheDir, timeoutMs: config2.timeouts.install_ms }),
       runs: options.runs ?? config2.validation.runs,
-      workDir: join24(workRoot, "proof"),
+      workDir: join25(workRoot, "proof"),
       toolVersion: options.toolVersion,
       now: options.now ?? (() => /* @__PURE__ */ new Date()),
       ...options.onProof ? { onProof: options.onProof } : {}
@@ -63664,7 +64095,7 @@ async function tryPullRequestScenario(ctx, config2, overlay, outDir) {
       scenarios: [scenario],
       config: config2,
       overlay,
-      outDir: join25(outDir, "run"),
+      outDir: join26(outDir, "run"),
       cacheDir: ctx.cacheDir,
       commit: pull.head_sha,
       signal: ctx.signal
@@ -63708,7 +64139,7 @@ async function evaluate(ctx, options) {
   assertSafeEvent(event.name);
   await openRepository(ctx.repoDir);
   const config2 = await loadConfig(ctx.repoDir);
-  const suiteDir = join26(ctx.repoDir, inputs.suite);
+  const suiteDir = join27(ctx.repoDir, inputs.suite);
   const scenarios = await readSuiteIfAny(suiteDir);
   const commit = event.pull?.head_sha ?? event.sha;
   const links = ctx.runUrl ? { run: ctx.runUrl } : void 0;
@@ -63732,7 +64163,7 @@ async function evaluate(ctx, options) {
     scenarios,
     config: config2,
     overlay,
-    outDir: join26(ctx.resultsDir, "run"),
+    outDir: join27(ctx.resultsDir, "run"),
     cacheDir: ctx.cacheDir,
     commit,
     ...links ? { links } : {},
@@ -63740,7 +64171,7 @@ async function evaluate(ctx, options) {
   });
   let prScenario;
   if (options.prScenario) {
-    prScenario = await tryPullRequestScenario(ctx, config2, overlay, join26(ctx.resultsDir, "pr-scenario"));
+    prScenario = await tryPullRequestScenario(ctx, config2, overlay, join27(ctx.resultsDir, "pr-scenario"));
   }
   if (inputs.shard) {
     await writeResultsFile(ctx.resultsDir, results);
@@ -63773,14 +64204,14 @@ import { resolve as resolve8 } from "node:path";
 
 // action/find-results.ts
 import { lstat as lstat4, readdir as readdir5, readFile as readFile12 } from "node:fs/promises";
-import { join as join27 } from "node:path";
+import { join as join28 } from "node:path";
 var MAX_FILES = 256;
 async function readResultsUnder(root) {
   const files = [];
   const walk2 = async (dir, depth) => {
     if (depth > 6) return;
     for (const entry of await readdir5(dir, { withFileTypes: true })) {
-      const path = join27(dir, entry.name);
+      const path = join28(dir, entry.name);
       if (entry.isSymbolicLink()) continue;
       if (entry.isDirectory()) await walk2(path, depth + 1);
       else if (entry.isFile() && entry.name === "results.json") files.push(path);
@@ -63834,7 +64265,7 @@ async function merge3(ctx) {
 
 // action/modes/mine.ts
 import { readdir as readdir6, readFile as readFile13, writeFile as writeFile10 } from "node:fs/promises";
-import { join as join28 } from "node:path";
+import { join as join29 } from "node:path";
 function scenariosPullBody(files, upTo) {
   const rows = files.map((f2) => `| \`${f2.replace(/\.json$/, "").replace(/[`|]/g, "")}\` |`);
   return [
@@ -63860,7 +64291,7 @@ async function pullPendingScenarios(client, branchSha, suite, suiteDir) {
     if (name.includes("/") || !name.endsWith(".json") || local.has(name)) continue;
     const content = (await client.getBlob(entry.sha)).toString("utf8");
     parseScenario(content, `${entry.path} on the scenarios branch`);
-    await writeFile10(join28(scenariosDir(suiteDir), name), content);
+    await writeFile10(join29(scenariosDir(suiteDir), name), content);
     count2++;
   }
   return count2;
@@ -63870,7 +64301,7 @@ async function untrackedScenarioFiles(repoDir, suite) {
   const tracked = new Set(
     (await new Git(repoDir).run(["ls-files", "-z", "--", dir])).split("\0").filter((p) => p !== "")
   );
-  const files = (await readdir6(join28(repoDir, dir)).catch(() => [])).filter(
+  const files = (await readdir6(join29(repoDir, dir)).catch(() => [])).filter(
     (f2) => f2.endsWith(".json")
   );
   return files.filter((f2) => !tracked.has(`${dir}/${f2}`)).sort();
@@ -63886,7 +64317,7 @@ async function mine(ctx) {
     notice(`Mining runs on the default branch (${defaultBranch}); this push is to ${event.branch}.`);
     return;
   }
-  const suiteDir = join28(ctx.repoDir, inputs.suite);
+  const suiteDir = join29(ctx.repoDir, inputs.suite);
   await ensureSuiteDir(suiteDir);
   const branchSha = await client.branchSha(inputs.scenariosBranch);
   let open5 = await client.findOpenPull(inputs.scenariosBranch);
@@ -63934,7 +64365,7 @@ No new scenarios.
   const contents = await Promise.all(
     files.map(async (f2) => ({
       path: `${dir}/${f2}`,
-      content: await readFile13(join28(ctx.repoDir, dir, f2), "utf8")
+      content: await readFile13(join29(ctx.repoDir, dir, f2), "utf8")
     }))
   );
   const commit = await client.commitFiles({
@@ -64026,16 +64457,16 @@ async function report(ctx) {
 }
 
 // action/modes/validate.ts
-import { join as join30 } from "node:path";
+import { join as join31 } from "node:path";
 
 // scenario-gen/validate-suite.ts
 import { mkdtemp as mkdtemp8, rm as rm13 } from "node:fs/promises";
 import { tmpdir as tmpdir8 } from "node:os";
-import { join as join29 } from "node:path";
+import { join as join30 } from "node:path";
 async function validateSuite(options) {
   const config2 = options.config ?? defaultConfig();
   const runs = options.runs ?? config2.validation.runs;
-  const workRoot = await mkdtemp8(join29(tmpdir8(), "repogym-validate-"));
+  const workRoot = await mkdtemp8(join30(tmpdir8(), "repogym-validate-"));
   const cache = new DependencyCache({ cacheDir: options.cacheDir, timeoutMs: config2.timeouts.install_ms });
   const verdicts = new Array(options.scenarios.length);
   const work = async (scenario, index) => {
@@ -64044,7 +64475,7 @@ async function validateSuite(options) {
       config: config2,
       runs,
       cache,
-      workDir: join29(workRoot, String(index))
+      workDir: join30(workRoot, String(index))
     });
     if (options.signal?.aborted) return;
     options.onVerdict?.(verdicts[index], index, options.scenarios.length);
@@ -64121,7 +64552,7 @@ async function hasCommit(repo, sha2) {
 // action/modes/validate.ts
 async function validate2(ctx) {
   await openRepository(ctx.repoDir);
-  const scenarios = await readSuite(join30(ctx.repoDir, ctx.inputs.suite));
+  const scenarios = await readSuite(join31(ctx.repoDir, ctx.inputs.suite));
   const config2 = await loadConfig(ctx.repoDir);
   const verdicts = await validateSuite({
     repo: ctx.repoDir,
@@ -64175,7 +64606,7 @@ async function run(env = process.env) {
       client,
       repoDir: resolve10(workspace, inputs.workingDirectory),
       resultsDir: resolve10(workspace, inputs.resultsPath),
-      cacheDir: env.REPOGYM_CACHE_DIR ?? join31(env.RUNNER_TEMP ?? tmpdir9(), "repogym-deps"),
+      cacheDir: env.REPOGYM_CACHE_DIR ?? join32(env.RUNNER_TEMP ?? tmpdir9(), "repogym-deps"),
       ...runUrl ? { runUrl } : {},
       signal
     };

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { writeJestGuard } from "./assertion-guard.js";
 import { detectPackage } from "./common.js";
 import { parseJestStyleReport } from "./jest-report.js";
 import type { TestAdapter } from "./types.js";
@@ -27,6 +28,9 @@ export const jestAdapter: TestAdapter = {
         "--",
         ...files,
       ],
+      // Locks the assertion library before each test file loads, after the project's setup
+      // (see assertion-guard.ts); jest's worker processes inherit it.
+      env: { NODE_OPTIONS: `--require ${JSON.stringify(writeJestGuard(reportPath))}` },
     };
   },
 

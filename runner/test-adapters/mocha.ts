@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { z } from "zod";
+import { LOCK_HELPERS } from "./assertion-guard.js";
 import {
   detectPackage,
   failedResult,
@@ -24,6 +25,10 @@ import type { ParseReportInput, TestAdapter, TestOutcome, TestResult } from "./t
  * - positional files are added to a config file's `spec`, so the project's other test files
  *   would run too; only the requested files (and `--file` setup files) are kept.
  *
+ * Being first, it also guards the tests from the source they import: node's assertion modules
+ * are frozen, and the interface's globals (`it`, `describe`, hooks) can be set only by Mocha,
+ * so a source file cannot wrap `it` into one that swallows failures.
+ *
  * It is generated next to the report for every run, with the report path and the requested
  * files written into it: nothing needs shipping alongside the compiled adapter, and paths with
  * commas or `=` (which `--reporter-option` would split) are no problem.
@@ -31,7 +36,7 @@ import type { ParseReportInput, TestAdapter, TestOutcome, TestResult } from "./t
 const REPORTER_SOURCE = String.raw`"use strict";
 const fs = require("node:fs");
 const path = require("node:path");
-
+__LOCK_HELPERS__
 // Loaded (--require) before any project code: source under test cannot rewrite node's
 // assertions into no-ops.
 Object.freeze(require("node:assert"));
@@ -71,12 +76,51 @@ function selectFiles(files, options) {
   });
 }
 
+// The interface's globals (it, describe, hooks): Mocha assigns them before each file loads;
+// source code that file requires must not wrap them (a wrapped it could swallow failures).
+const INTERFACE_GLOBALS = ["describe", "context", "xdescribe", "xcontext", "it", "specify", "xit", "xspecify",
+  "before", "after", "beforeEach", "afterEach", "run", "suite", "test", "setup", "teardown", "suiteSetup",
+  "suiteTeardown"];
+const INTERFACE_GUARDED = Symbol.for("repogym.mocha.interface");
+
+function guardInterface(suite) {
+  if (!suite || typeof suite.prependListener !== "function" || suite[INTERFACE_GUARDED]) return;
+  suite[INTERFACE_GUARDED] = true;
+  let assigning = false;
+  // Around the interface's own "pre-require" listener: only it may assign them.
+  suite.prependListener("pre-require", () => {
+    assigning = true;
+  });
+  suite.on("pre-require", (context) => {
+    assigning = false;
+    if (!isObject(context)) return;
+    for (const name of INTERFACE_GLOBALS) {
+      const descriptor = Object.getOwnPropertyDescriptor(context, name);
+      if (descriptor === undefined) continue;
+      if ("value" in descriptor && descriptor.configurable) {
+        let value = descriptor.value;
+        Object.defineProperty(context, name, {
+          configurable: false,
+          enumerable: descriptor.enumerable,
+          get: () => value,
+          set: (next) => {
+            if (!assigning) throw new TypeError("repogym: the test interface's " + name + " cannot be replaced");
+            value = next;
+          },
+        });
+      }
+      lockTree(context[name]);
+    }
+  });
+}
+
 function patchLoader(Mocha) {
   if (!Mocha || !Mocha.prototype || typeof Mocha.prototype.loadFilesAsync !== "function") return;
   if (Mocha.prototype[PATCHED]) return;
   Mocha.prototype[PATCHED] = true;
   const original = Mocha.prototype.loadFilesAsync;
   Mocha.prototype.loadFilesAsync = async function (...args) {
+    guardInterface(this.suite);
     const selected = selectFiles(this.files, this.options);
     try {
       for (const file of selected) {
@@ -140,7 +184,7 @@ function writeReporter(reportPath: string, files: readonly string[]): string {
   const config = JSON.stringify({ reportPath, files });
   writeFileSync(
     path,
-    REPORTER_SOURCE.replace("__CONFIG__", () => config),
+    REPORTER_SOURCE.replace("__LOCK_HELPERS__", () => LOCK_HELPERS).replace("__CONFIG__", () => config),
   );
   return path;
 }

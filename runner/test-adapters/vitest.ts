@@ -1,5 +1,6 @@
 import { type Dirent, readdirSync } from "node:fs";
 import { join } from "node:path";
+import { writeVitestGuard } from "./assertion-guard.js";
 import { detectPackage, escapeGlob, positionalFile, requestedFiles } from "./common.js";
 import { parseJestStyleReport } from "./jest-report.js";
 import type { TestAdapter } from "./types.js";
@@ -61,6 +62,9 @@ export const vitestAdapter: TestAdapter = {
       args: [
         // `run` never watches.
         "run",
+        // The project's config with a guard around its setup files: source code under test
+        // cannot rewrite the assertion library (see assertion-guard.ts).
+        `--config=${writeVitestGuard(reportPath)}`,
         // The default reporter keeps the output readable for whoever debugs a failed run.
         "--reporter=default",
         "--reporter=json",

@@ -60,11 +60,12 @@ export interface CheatRun {
 }
 
 /**
- * The mined node:test fixture, a scratch folder for runs, and a victim folder standing for
- * "the rest of the host". `run` plays one rollout of the "add" scenario with a command agent.
+ * The mined node:test fixture (or another with an "add large" fix), a scratch folder for runs,
+ * and a victim folder standing for "the rest of the host". `run` plays one rollout of the
+ * "add" scenario with a command agent.
  */
-export async function cheatingHarness() {
-  const fixture = await minedFixture();
+export async function cheatingHarness(mine: typeof minedFixture = minedFixture) {
+  const fixture = await mine();
   const work = await tempDir("repogym-cheat-work-");
   const victim = await tempDir("repogym-cheat-victim-");
   await writeFile(join(victim.path, "victim.txt"), "original\n");

@@ -1,5 +1,7 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { jestAdapter } from "../../../runner/test-adapters/jest.js";
+import { tempDir } from "../../helpers/fixture-repo.js";
 import {
   byId,
   commandFor,
@@ -12,6 +14,7 @@ import {
   framework,
   ids,
   outcomesInOrder,
+  resultsOf,
   runFixture,
 } from "./harness.js";
 
@@ -80,11 +83,16 @@ describe("jest adapter", () => {
     });
   });
 
-  it("ends its options before the files, so a file named like an option stays a file", () => {
+  it("ends its options before the files, so a file named like an option stays a file", async () => {
+    // The guard's module is written next to the report.
+    await using dir = await tempDir();
     const files = ["--config=x.test.js", "test/a.test.js"];
-    const command = commandFor(jestAdapter, { files });
+    const command = commandFor(jestAdapter, { files, reportPath: join(dir.path, "report") });
     expect(command.args.slice(-3)).toEqual(["--", ...files]);
     expect(command.args).toContain("--bail=0");
+    expect(command.env?.NODE_OPTIONS).toBe(
+      `--require ${JSON.stringify(join(dir.path, "repogym-jest-guard.cjs"))}`,
+    );
   });
 
   it("reports a test file that fails to load as one failed entry and keeps the others", async () => {
@@ -132,6 +140,46 @@ describe("jest adapter", () => {
     );
     expectInfraError(run);
     expect(run.output).toContain("broken config");
+  });
+
+  // The guard against source code rewriting the assertion library runs after the project's
+  // setupFilesAfterEnv and lets test files add matchers (test/runner/cheating/source-tampering.test.ts).
+  it("keeps the project's own matchers, equality testers and serializers working", async () => {
+    const test = (name: string) =>
+      [
+        'const { toBeEven } = require("./matchers.js");',
+        "expect.extend({ toBeEven });",
+        'expect.extend({ toBeOdd: (received) => ({ pass: received % 2 === 1, message: () => "not odd" }) });',
+        `describe(${JSON.stringify(name)}, () => {`,
+        '  it("matchers", () => { expect(2).toBeEven(); expect(7).toBeSeven(); expect(3).toBeOdd(); expect({ n: 2 }).toEqual({ n: expect.toBeEven() }); });',
+        '  it("equality", () => { expect(new Date(1)).toEqual(new Date(1)); });',
+        '  it("serializer", () => { expect({ secret: 1 }).toMatchInlineSnapshot(`SECRET`); });',
+        '  it.each([[1], [3]])("each %i", (n) => { expect(n).toBeOdd(); });',
+        '  test.concurrent("concurrent", async () => { await expect(Promise.resolve(3)).resolves.toBeOdd(); });',
+        "});",
+        "",
+      ].join("\n");
+    const run = await runFixture(
+      jest,
+      {
+        "jest.config.js": 'module.exports = { setupFilesAfterEnv: ["<rootDir>/test/setup.js"] };\n',
+        "test/matchers.js":
+          "exports.toBeEven = (received) => ({ pass: received % 2 === 0, message: () => received + ' is odd' });\n",
+        "test/setup.js": [
+          'const { toBeEven } = require("./matchers.js");',
+          'expect.extend({ toBeEven, toBeSeven(received) { return { pass: received === 7, message: () => "not 7" }; } });',
+          "expect.addEqualityTesters([(a, b) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : undefined)]);",
+          'expect.addSnapshotSerializer({ test: (value) => Boolean(value && value.secret), print: () => "SECRET" });',
+          "",
+        ].join("\n"),
+        "test/a.test.js": test("a"),
+        "test/b.test.js": test("b"),
+      },
+      ["test/a.test.js", "test/b.test.js"],
+    );
+    const results = resultsOf(run);
+    expect(results.filter((result) => result.outcome !== "passed")).toEqual([]);
+    expect(results).toHaveLength(12);
   });
 
   it("detects jest from dependencies or the test script", () => {

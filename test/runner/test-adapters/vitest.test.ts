@@ -1,5 +1,7 @@
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { vitestAdapter } from "../../../runner/test-adapters/vitest.js";
+import { tempDir } from "../../helpers/fixture-repo.js";
 import {
   byId,
   commandFor,
@@ -12,6 +14,7 @@ import {
   framework,
   ids,
   outcomesInOrder,
+  resultsOf,
   runFixture,
 } from "./harness.js";
 
@@ -97,10 +100,16 @@ describe("vitest adapter", () => {
     expect(ids(run).sort()).toEqual(["--config=x.test.js > option-like", "b.test.js > b"]);
   });
 
-  it("passes files vitest would read as options as ./ paths (it takes no --), and turns bail off", () => {
-    const command = commandFor(vitestAdapter, { files: ["--config=x.test.js", "test/a.test.js"] });
+  it("passes files vitest would read as options as ./ paths (it takes no --), and turns bail off", async () => {
+    // The guard's files are written next to the report.
+    await using dir = await tempDir();
+    const command = commandFor(vitestAdapter, {
+      files: ["--config=x.test.js", "test/a.test.js"],
+      reportPath: join(dir.path, "report"),
+    });
     expect(command.args.slice(-2)).toEqual(["./--config=x.test.js", "test/a.test.js"]);
     expect(command.args).toContain("--bail=0");
+    expect(command.args).toContain(`--config=${join(dir.path, "repogym-vitest.config.mjs")}`);
   });
 
   it("reports a test file that fails to load as one failed entry and keeps the others", async () => {
@@ -150,6 +159,65 @@ describe("vitest adapter", () => {
       "src/not-a-test.js",
     ]);
     expectInfraError(run);
+  });
+
+  // The guard against source code rewriting the assertion library runs after the project's
+  // setup files and lets test files add matchers (test/runner/cheating/source-tampering.test.ts).
+  it("keeps the project's own matchers, equality testers and chai plugins working", async () => {
+    const plugin =
+      '(c, u) => u.addMethod(c.Assertion.prototype, "one", function () { new c.Assertion(this._obj).to.equal(1); })';
+    const setup = (isolate: boolean) =>
+      [
+        'import { chai, expect } from "vitest";',
+        'import { toBeEven } from "./matchers.js";',
+        'expect.extend({ toBeEven, toBeSeven(received) { return { pass: received === 7, message: () => "not 7" }; } });',
+        "expect.addEqualityTesters([(a, b) => (a instanceof Date && b instanceof Date ? a.getTime() === b.getTime() : undefined)]);",
+        // Known limit: without isolation, a chai plugin defined in a setup file replaces the
+        // methods it added before (locked by then) when the file runs again, and is refused.
+        isolate
+          ? `chai.use(${plugin});`
+          : 'const one = await import("./one-plugin.js");\nchai.use(one.default);',
+        "",
+      ].join("\n");
+    const test = (name: string) =>
+      [
+        'import { chai, describe, expect, it } from "vitest";',
+        'import { toBeEven } from "./matchers.js";',
+        "expect.extend({ toBeEven });",
+        'expect.extend({ toBeOdd: (received) => ({ pass: received % 2 === 1, message: () => "not odd" }) });',
+        'chai.use((c, u) => u.addMethod(c.Assertion.prototype, "two", function () { new c.Assertion(this._obj).to.equal(2); }));',
+        `describe(${JSON.stringify(name)}, () => {`,
+        '  it("matchers", () => { expect(2).toBeEven(); expect(7).toBeSeven(); expect(3).toBeOdd(); expect({ n: 2 }).toEqual({ n: expect.toBeEven() }); });',
+        '  it("equality", () => { expect(new Date(1)).toEqual(new Date(1)); });',
+        '  it("chai", () => { expect(1).one(); expect(2).two(); chai.expect([1, 2]).to.include(2); });',
+        '  it("context", ({ expect }) => { expect.soft(1).toBe(1); expect(2).toBeEven(); });',
+        '  it.each([[1], [3]])("each %i", (n) => { expect(n).toBeOdd(); });',
+        "});",
+        "",
+      ].join("\n");
+    for (const isolate of [true, false]) {
+      const run = await runFixture(
+        vitest,
+        {
+          // Without isolation the setup file runs again before each test file, after the lock.
+          "vitest.config.js": `export default { test: { setupFiles: ["./test/setup.js"], isolate: ${isolate}, maxWorkers: 1 } };\n`,
+          "test/matchers.js":
+            "export const toBeEven = (received) => ({ pass: received % 2 === 0, message: () => received + ' is odd' });\n",
+          "test/setup.js": setup(isolate),
+          // Modules other than setup and test files are not evaluated again: the same plugin.
+          "test/one-plugin.js": `export default ${plugin};\n`,
+          "test/a.test.js": test("a"),
+          "test/b.test.js": test("b"),
+        },
+        ["test/a.test.js", "test/b.test.js"],
+      );
+      const results = resultsOf(run);
+      expect(
+        results.filter((result) => result.outcome !== "passed"),
+        `isolate: ${isolate}`,
+      ).toEqual([]);
+      expect(results).toHaveLength(12);
+    }
   });
 
   it("detects vitest from dependencies or the test script", () => {
