@@ -1,7 +1,6 @@
 import {
   appendFile,
   copyFile,
-  cp,
   lstat,
   mkdir,
   mkdtemp,
@@ -12,7 +11,7 @@ import {
   writeFile,
 } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { ConfigError, GitError } from "../core/errors.js";
 import { Git } from "../core/git.js";
 import type { PackageManager, Scenario } from "../core/scenario.js";
@@ -122,7 +121,8 @@ export async function applyOverlay(dir: string, files: readonly OverlayFile[]): 
  * patch when the tests are visible, no `.repogym/`, committed as the only commit of a new
  * repository, then dependencies linked from the shared cache. Nothing of the source
  * repository's history (commits, tags, reflog, remotes, packs, notes, stash) is copied, so
- * nothing of it can be reached. Setup commands are left to the caller (see runSetup), which
+ * nothing of it can be reached: the workspace's objects are one new pack of exactly the objects
+ * its starting commit reaches. Setup commands are left to the caller (see runSetup), which
  * decides their timeout and environment.
  */
 export async function buildWorkspace(options: BuildWorkspaceOptions): Promise<Workspace> {
@@ -138,19 +138,8 @@ export async function buildWorkspace(options: BuildWorkspaceOptions): Promise<Wo
     await removeRepogymFolders(dir);
     if (options.overlay && options.overlay.length > 0) await applyOverlay(dir, options.overlay);
 
-    // The commit is made in the private git directory first; the workspace gets a copy.
-    const control = controlGit(controlDir, dir);
-    await control.run(["init", "--quiet", "--template="]);
-    await writeControlConfig(controlDir);
-    // --force: every extracted file is part of the state, even one the project ignores.
-    await control.run(["add", "--all", "--force"]);
-    const startTree = (await control.run(["write-tree"])).trim();
-    const startCommit = (
-      await control.run(["commit-tree", startTree, "-m", START_MESSAGE], { env: startEnv() })
-    ).trim();
-    await control.run(["update-ref", `refs/heads/${START_BRANCH}`, startCommit]);
-
-    await createWorkspaceRepository(dir, controlDir, startCommit);
+    const { startCommit, startTree, pack } = await commitStartingState(options.repo, controlDir, dir);
+    await createWorkspaceRepository(dir, controlDir, startCommit, pack);
     const dependencies = await options.cache.prepare(dir, {
       installCommand: options.installCommand ?? (scenario.environment.install || undefined),
       packageManager: options.packageManager ?? scenario.environment.package_manager,
@@ -173,8 +162,10 @@ export async function buildWorkspace(options: BuildWorkspaceOptions): Promise<Wo
 
 /** Removes the workspace folder and its private git directory. */
 export async function removeWorkspace(workspace: Pick<Workspace, "dir" | "controlDir">): Promise<void> {
-  await rm(workspace.dir, { recursive: true, force: true });
-  await rm(workspace.controlDir, { recursive: true, force: true });
+  await Promise.all([
+    rm(workspace.dir, { recursive: true, force: true }),
+    rm(workspace.controlDir, { recursive: true, force: true }),
+  ]);
 }
 
 /**
@@ -326,12 +317,23 @@ function controlGit(controlDir: string, dir: string, extra: NodeJS.ProcessEnv = 
   const git = new Git(dir);
   const env = cleanGitEnv({ GIT_DIR: controlDir, GIT_WORK_TREE: dir, ...extra });
   return {
-    run: (args: string[], options: { env?: NodeJS.ProcessEnv } = {}) =>
-      git.run(args, { env: { ...env, ...options.env } }),
+    run: (args: string[], options: { env?: NodeJS.ProcessEnv; input?: string } = {}) =>
+      git.run(args, {
+        env: { ...env, ...options.env },
+        ...(options.input === undefined ? {} : { input: options.input }),
+      }),
   };
 }
 
-async function writeControlConfig(controlDir: string): Promise<void> {
+/**
+ * Lays out the private git directory by hand (what `git init --template=` would write, less
+ * the probing: the config below fixes every setting the probes would choose).
+ */
+async function initControlDir(controlDir: string): Promise<void> {
+  await mkdir(join(controlDir, "objects", "pack"), { recursive: true });
+  await mkdir(join(controlDir, "refs"));
+  await mkdir(join(controlDir, "info"));
+  await writeFile(join(controlDir, "HEAD"), `ref: refs/heads/${START_BRANCH}\n`);
   // Per-user attributes and ignore files are read even without a global config.
   await writeFile(
     join(controlDir, "config"),
@@ -344,33 +346,85 @@ async function writeControlConfig(controlDir: string): Promise<void> {
       "\tautocrlf = false",
       "\tattributesFile = /dev/null",
       "\texcludesFile = /dev/null",
+      "\tlogAllRefUpdates = false",
+      // The directory lives as long as one rollout; a crash loses it whatever was synced.
+      "\tfsync = none",
+      "[pack]",
+      "\tuseBitmaps = false",
+      "\twriteReverseIndex = false",
       "",
     ].join("\n"),
   );
-  await mkdir(join(controlDir, "info"), { recursive: true });
   await writeFile(join(controlDir, "info", "exclude"), `${WORKSPACE_EXCLUDES.join("\n")}\n`);
 }
 
 /**
- * `git init` in the workspace, then the objects and index of the private directory copied in
- * and one branch pointed at the starting commit. No template (no sample hooks), no reflog.
+ * Commits the files in `dir`, exactly as they are on disk, in the private git directory, and
+ * packs the commit with every object it reaches. The source repository's objects are borrowed
+ * for these commands only: `git add` hashes every file but writes no object the source already
+ * holds (only the test patch's and the overlay's new blobs), and the pack, built by walking the
+ * new commit and nothing else, then holds every object the private directory needs from now on.
+ * The pack is all the workspace gets: a handful of files instead of one per object. Returns
+ * the pack's files, by absolute path.
+ */
+async function commitStartingState(
+  repo: string,
+  controlDir: string,
+  dir: string,
+): Promise<{ startCommit: string; startTree: string; pack: string[] }> {
+  const sourceObjects = (
+    await new Git(repo).run(["rev-parse", "--path-format=absolute", "--git-path", "objects"])
+  ).trim();
+  const control = controlGit(controlDir, dir, { GIT_ALTERNATE_OBJECT_DIRECTORIES: sourceObjects });
+  await initControlDir(controlDir);
+  // --force: every extracted file is part of the state, even one the project ignores.
+  await control.run(["add", "--all", "--force"]);
+  const startTree = (await control.run(["write-tree"])).trim();
+  const startCommit = (
+    await control.run(["commit-tree", startTree, "-m", START_MESSAGE], { env: startEnv() })
+  ).trim();
+  await control.run(["update-ref", `refs/heads/${START_BRANCH}`, startCommit]);
+  const packDir = join(controlDir, "objects", "pack");
+  // --window=0: no delta search (deltas the source already has are reused); the pack lives one rollout.
+  const packArgs = ["pack-objects", "--revs", "--quiet", "--window=0", join(packDir, "pack")];
+  const name = (await control.run(packArgs, { input: `${startCommit}\n` })).trim();
+  const pack = (await readdir(packDir))
+    .filter((file) => file.startsWith(`pack-${name}.`))
+    .map((file) => join(packDir, file));
+  if (!pack.some((file) => file.endsWith(".pack"))) {
+    throw new GitError(`git pack-objects wrote no pack for the starting commit ${startCommit}`);
+  }
+  return { startCommit, startTree, pack };
+}
+
+/**
+ * `git init` in the workspace, then the pack of the starting commit and the index of the
+ * private directory copied in and one branch pointed at the starting commit. No template (no
+ * sample hooks), no reflog.
  */
 async function createWorkspaceRepository(
   dir: string,
   controlDir: string,
   startCommit: string,
+  pack: readonly string[],
 ): Promise<void> {
   const git = new Git(dir);
   const env = cleanGitEnv({ GIT_CEILING_DIRECTORIES: resolve(dir, "..") });
   await git.run(["init", "--quiet", "--template=", `--initial-branch=${START_BRANCH}`, dir], { env });
   const gitDir = join(dir, ".git");
-  await cp(join(controlDir, "objects"), join(gitDir, "objects"), { recursive: true });
+  const packDir = join(gitDir, "objects", "pack");
+  await mkdir(packDir, { recursive: true });
+  await Promise.all(pack.map((file) => copyFile(file, join(packDir, basename(file)))));
   await copyIndex(join(controlDir, "index"), join(gitDir, "index"));
-  await git.run(["update-ref", `refs/heads/${START_BRANCH}`, startCommit], { env });
+  // No reflog: it would be one more record of the commit, and nothing the agent needs.
+  const noReflog = ["-c", "core.logAllRefUpdates=false"];
+  await git.run([...noReflog, "update-ref", `refs/heads/${START_BRANCH}`, startCommit], { env });
   await rm(join(gitDir, "logs"), { recursive: true, force: true });
   // So an agent that commits its work can, whatever its environment holds.
-  await git.run(["config", "user.name", START_IDENTITY.name], { env });
-  await git.run(["config", "user.email", START_IDENTITY.email], { env });
+  await appendFile(
+    join(gitDir, "config"),
+    `[user]\n\tname = ${START_IDENTITY.name}\n\temail = ${START_IDENTITY.email}\n`,
+  );
   await mkdir(join(gitDir, "info"), { recursive: true });
   await writeFile(join(gitDir, "info", "exclude"), `${WORKSPACE_EXCLUDES.join("\n")}\n`);
   const head = (await git.run(["rev-parse", "HEAD"], { env })).trim();

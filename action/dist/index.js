@@ -5247,8 +5247,8 @@ var require_formdata_parser = __commonJS({
         return false;
       }
       for (let i = 0; i < length; ++i) {
-        const cp2 = boundary.charCodeAt(i);
-        if (!(cp2 >= 48 && cp2 <= 57 || cp2 >= 65 && cp2 <= 90 || cp2 >= 97 && cp2 <= 122 || cp2 === 39 || cp2 === 45 || cp2 === 95)) {
+        const cp = boundary.charCodeAt(i);
+        if (!(cp >= 48 && cp <= 57 || cp >= 65 && cp <= 90 || cp >= 97 && cp <= 122 || cp === 39 || cp === 45 || cp === 95)) {
           return false;
         }
       }
@@ -59995,7 +59995,6 @@ function withCommandOverride(adapter, template) {
 import {
   appendFile as appendFile2,
   copyFile as copyFile3,
-  cp,
   lstat as lstat3,
   mkdir as mkdir11,
   mkdtemp as mkdtemp4,
@@ -60006,7 +60005,7 @@ import {
   writeFile as writeFile7
 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
-import { join as join17, resolve as resolve6 } from "node:path";
+import { basename as basename3, join as join17, resolve as resolve6 } from "node:path";
 
 // runner/workspace-files.ts
 import { readdir as readdir2, rm as rm6 } from "node:fs/promises";
@@ -60175,14 +60174,8 @@ async function buildWorkspace(options) {
     await extractTree(options.repo, scenario.base_commit, dir, visible);
     await removeRepogymFolders(dir);
     if (options.overlay && options.overlay.length > 0) await applyOverlay(dir, options.overlay);
-    const control = controlGit(controlDir, dir);
-    await control.run(["init", "--quiet", "--template="]);
-    await writeControlConfig(controlDir);
-    await control.run(["add", "--all", "--force"]);
-    const startTree = (await control.run(["write-tree"])).trim();
-    const startCommit = (await control.run(["commit-tree", startTree, "-m", START_MESSAGE], { env: startEnv() })).trim();
-    await control.run(["update-ref", `refs/heads/${START_BRANCH}`, startCommit]);
-    await createWorkspaceRepository(dir, controlDir, startCommit);
+    const { startCommit, startTree, pack } = await commitStartingState(options.repo, controlDir, dir);
+    await createWorkspaceRepository(dir, controlDir, startCommit, pack);
     const dependencies = await options.cache.prepare(dir, {
       installCommand: options.installCommand ?? (scenario.environment.install || void 0),
       packageManager: options.packageManager ?? scenario.environment.package_manager
@@ -60203,8 +60196,10 @@ async function buildWorkspace(options) {
   }
 }
 async function removeWorkspace(workspace) {
-  await rm8(workspace.dir, { recursive: true, force: true });
-  await rm8(workspace.controlDir, { recursive: true, force: true });
+  await Promise.all([
+    rm8(workspace.dir, { recursive: true, force: true }),
+    rm8(workspace.controlDir, { recursive: true, force: true })
+  ]);
 }
 async function capturePatch(workspace) {
   const scratch = await mkdtemp4(join17(tmpdir4(), "repogym-capture-"));
@@ -60310,10 +60305,18 @@ function controlGit(controlDir, dir, extra = {}) {
   const git = new Git(dir);
   const env = cleanGitEnv({ GIT_DIR: controlDir, GIT_WORK_TREE: dir, ...extra });
   return {
-    run: (args, options = {}) => git.run(args, { env: { ...env, ...options.env } })
+    run: (args, options = {}) => git.run(args, {
+      env: { ...env, ...options.env },
+      ...options.input === void 0 ? {} : { input: options.input }
+    })
   };
 }
-async function writeControlConfig(controlDir) {
+async function initControlDir(controlDir) {
+  await mkdir11(join17(controlDir, "objects", "pack"), { recursive: true });
+  await mkdir11(join17(controlDir, "refs"));
+  await mkdir11(join17(controlDir, "info"));
+  await writeFile7(join17(controlDir, "HEAD"), `ref: refs/heads/${START_BRANCH}
+`);
   await writeFile7(
     join17(controlDir, "config"),
     [
@@ -60325,24 +60328,55 @@ async function writeControlConfig(controlDir) {
       "	autocrlf = false",
       "	attributesFile = /dev/null",
       "	excludesFile = /dev/null",
+      "	logAllRefUpdates = false",
+      // The directory lives as long as one rollout; a crash loses it whatever was synced.
+      "	fsync = none",
+      "[pack]",
+      "	useBitmaps = false",
+      "	writeReverseIndex = false",
       ""
     ].join("\n")
   );
-  await mkdir11(join17(controlDir, "info"), { recursive: true });
   await writeFile7(join17(controlDir, "info", "exclude"), `${WORKSPACE_EXCLUDES.join("\n")}
 `);
 }
-async function createWorkspaceRepository(dir, controlDir, startCommit) {
+async function commitStartingState(repo, controlDir, dir) {
+  const sourceObjects = (await new Git(repo).run(["rev-parse", "--path-format=absolute", "--git-path", "objects"])).trim();
+  const control = controlGit(controlDir, dir, { GIT_ALTERNATE_OBJECT_DIRECTORIES: sourceObjects });
+  await initControlDir(controlDir);
+  await control.run(["add", "--all", "--force"]);
+  const startTree = (await control.run(["write-tree"])).trim();
+  const startCommit = (await control.run(["commit-tree", startTree, "-m", START_MESSAGE], { env: startEnv() })).trim();
+  await control.run(["update-ref", `refs/heads/${START_BRANCH}`, startCommit]);
+  const packDir = join17(controlDir, "objects", "pack");
+  const packArgs = ["pack-objects", "--revs", "--quiet", "--window=0", join17(packDir, "pack")];
+  const name = (await control.run(packArgs, { input: `${startCommit}
+` })).trim();
+  const pack = (await readdir3(packDir)).filter((file2) => file2.startsWith(`pack-${name}.`)).map((file2) => join17(packDir, file2));
+  if (!pack.some((file2) => file2.endsWith(".pack"))) {
+    throw new GitError(`git pack-objects wrote no pack for the starting commit ${startCommit}`);
+  }
+  return { startCommit, startTree, pack };
+}
+async function createWorkspaceRepository(dir, controlDir, startCommit, pack) {
   const git = new Git(dir);
   const env = cleanGitEnv({ GIT_CEILING_DIRECTORIES: resolve6(dir, "..") });
   await git.run(["init", "--quiet", "--template=", `--initial-branch=${START_BRANCH}`, dir], { env });
   const gitDir = join17(dir, ".git");
-  await cp(join17(controlDir, "objects"), join17(gitDir, "objects"), { recursive: true });
+  const packDir = join17(gitDir, "objects", "pack");
+  await mkdir11(packDir, { recursive: true });
+  await Promise.all(pack.map((file2) => copyFile3(file2, join17(packDir, basename3(file2)))));
   await copyIndex(join17(controlDir, "index"), join17(gitDir, "index"));
-  await git.run(["update-ref", `refs/heads/${START_BRANCH}`, startCommit], { env });
+  const noReflog = ["-c", "core.logAllRefUpdates=false"];
+  await git.run([...noReflog, "update-ref", `refs/heads/${START_BRANCH}`, startCommit], { env });
   await rm8(join17(gitDir, "logs"), { recursive: true, force: true });
-  await git.run(["config", "user.name", START_IDENTITY.name], { env });
-  await git.run(["config", "user.email", START_IDENTITY.email], { env });
+  await appendFile2(
+    join17(gitDir, "config"),
+    `[user]
+	name = ${START_IDENTITY.name}
+	email = ${START_IDENTITY.email}
+`
+  );
   await mkdir11(join17(gitDir, "info"), { recursive: true });
   await writeFile7(join17(gitDir, "info", "exclude"), `${WORKSPACE_EXCLUDES.join("\n")}
 `);

@@ -123,13 +123,46 @@ function git(dir: string, ...args: string[]): string {
   });
 }
 
-/** Every byte under dir (links not followed), loose git objects inflated so their text is searchable. */
+/**
+ * Every object a pack file holds, read from the pack's own bytes (unpacked into a scratch
+ * repository, deltas resolved, its index file not consulted): object id -> inflated object.
+ */
+async function unpack(pack: string): Promise<Map<string, Buffer>> {
+  await using scratch = await tempDir();
+  git(scratch.path, "init", "-q", "--bare");
+  execFileSync("git", ["unpack-objects", "-q"], {
+    cwd: scratch.path,
+    input: await readFile(pack),
+    env: { ...process.env, GIT_CONFIG_GLOBAL: "/dev/null", GIT_CONFIG_NOSYSTEM: "1" },
+  });
+  const objects = new Map<string, Buffer>();
+  const root = join(scratch.path, "objects");
+  for (const [path, type] of await listEntries(root)) {
+    const id = /^([0-9a-f]{2})\/([0-9a-f]{38})$/.exec(path);
+    if (type === "file" && id) objects.set(id[1]! + id[2]!, inflateSync(await readFile(join(root, path))));
+  }
+  return objects;
+}
+
+/** The packs under a workspace's .git, by path. */
+async function packsOf(dir: string): Promise<string[]> {
+  const packDir = join(dir, ".git", "objects", "pack");
+  return (await readdir(packDir)).filter((name) => name.endsWith(".pack")).map((name) => join(packDir, name));
+}
+
+/**
+ * Every byte under dir (links not followed), git objects inflated so their text is searchable:
+ * loose ones directly, packed ones unpacked from the pack file.
+ */
 async function allText(dir: string): Promise<string> {
   const parts: string[] = [];
   for (const [path, type] of await listEntries(dir)) {
     if (type !== "file") continue;
     const bytes = await readFile(join(dir, path));
     parts.push((/^\.git\/objects\/[0-9a-f]{2}\//.test(path) ? inflateSync(bytes) : bytes).toString("latin1"));
+    if (/^\.git\/objects\/pack\/[^/]+\.pack$/.test(path)) {
+      for (const object of (await unpack(join(dir, path))).values()) parts.push(object.toString("latin1"));
+    }
   }
   return parts.join("\n");
 }
@@ -209,7 +242,8 @@ describe("workspaces", () => {
           `${START_MESSAGE}\n`,
         ].join("\n"),
       );
-      // Nothing else that could name or hold history: no logs, packs, FETCH_HEAD, hooks.
+      // Nothing else that could name or hold history: no logs, FETCH_HEAD, hooks, and no
+      // object but the one pack made for this workspace (what it holds is checked below).
       expect((await readdir(join(ws.dir, ".git"))).sort()).toEqual([
         "HEAD",
         "config",
@@ -218,7 +252,15 @@ describe("workspaces", () => {
         "objects",
         "refs",
       ]);
-      expect(await readdir(join(ws.dir, ".git", "objects", "pack"))).toEqual([]);
+      expect((await readdir(join(ws.dir, ".git", "objects"))).sort()).toEqual(["info", "pack"]);
+      expect(await readdir(join(ws.dir, ".git", "objects", "info"))).toEqual([]);
+      const [pack, ...others] = await packsOf(ws.dir);
+      expect(others).toEqual([]);
+      const name = pack!.slice(0, -".pack".length).split("/").pop();
+      expect((await readdir(join(ws.dir, ".git", "objects", "pack"))).sort()).toEqual([
+        `${name}.idx`,
+        `${name}.pack`,
+      ]);
       expect(git(ws.dir, "status", "--porcelain")).toBe("");
     });
 
@@ -232,6 +274,9 @@ describe("workspaces", () => {
         .split("\n")
         .map((line) => line.split(" ")[0]);
       expect(all.sort()).toEqual([...new Set(reachable)].sort());
+      // The same read from the pack's own bytes, so nothing hides in it unindexed.
+      const packed = await Promise.all((await packsOf(ws.dir)).map(unpack));
+      expect(packed.flatMap((objects) => [...objects.keys()]).sort()).toEqual(all);
       const blob = (rev: string, path: string) => repo.git("rev-parse", `${rev}:${path}`).trim();
       expect(all).not.toContain(blob(shas.fix, "src/calc.js"));
       expect(all).not.toContain(blob(shas.later, "src/calc.js"));
@@ -395,6 +440,21 @@ describe("workspaces", () => {
       git(ws.dir, "commit", "-qm", "fake start");
       const patch = await capturePatch(ws);
       expect(patch).toBe(expected);
+    });
+
+    it("leaves a submodule out of the starting state, so files put at its path are the agent's change", async () => {
+      const entries = repo.git("ls-tree", shas.base).trim();
+      const tree = execFileSync("git", ["mktree"], {
+        cwd: repo.path,
+        input: `${entries}\n160000 commit ${shas.later}\tvendor\n`,
+        encoding: "utf8",
+      }).trim();
+      const base = git(repo.path, "commit-tree", tree, "-m", "with a submodule").trim();
+      await using ws = await build({ ...hidden, base_commit: base });
+      expect(git(ws.dir, "ls-tree", "-r", ws.startTree)).not.toContain("160000");
+      expect(git(ws.dir, "status", "--porcelain")).toBe("");
+      await writeTree(ws.dir, { "vendor/lib.js": "export const lib = 1;\n" });
+      expect(await capturePatch(ws)).toContain("diff --git a/vendor/lib.js b/vendor/lib.js");
     });
 
     it("never runs what the workspace's git config asks for", async () => {
