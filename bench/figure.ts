@@ -12,6 +12,8 @@ export interface Figure {
   baselineDefinition: string;
   valueMs: number;
   baselineMs: number;
+  /** What valueMs and baselineMs hold when they are not milliseconds: bytes (peak memory). */
+  unit?: "bytes";
   /**
    * `value/baseline` when repogym should be at most N times the baseline (costs),
    * `baseline/value` when repogym should be at least N times faster (speed-ups).

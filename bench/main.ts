@@ -3,7 +3,7 @@
  * a baseline measured in the same run, as a ratio, with its target. It reports; it does not
  * assert (the exit code is 0 whatever the ratios). `--json` prints the report as JSON;
  * `--quick` uses fewer repeats and candidates, for trying the bench itself. Group names
- * (scan, materialize, mining, rollout) run only those figures.
+ * (scan, materialize, mining, rollout, serve) run only those figures.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { availableParallelism, platform, tmpdir } from "node:os";
@@ -17,8 +17,9 @@ import { measureMining } from "./mining-figure.js";
 import { type BenchReport, renderJson, renderTable } from "./report.js";
 import { measureRollouts } from "./rollout-figure.js";
 import { measureScan } from "./scan-figure.js";
+import { measureServe } from "./serve-figure.js";
 
-const GROUPS = ["scan", "materialize", "mining", "rollout"] as const;
+const GROUPS = ["scan", "materialize", "mining", "rollout", "serve"] as const;
 type Group = (typeof GROUPS)[number];
 
 interface BenchOptions {
@@ -91,7 +92,7 @@ async function main(): Promise<void> {
         );
       }
 
-      if (runs("mining") || runs("rollout")) {
+      if (runs("mining") || runs("rollout") || runs("serve")) {
         progress("generating a node:test project with local tarball dependencies");
         const app = await generateAppRepo({
           dir: join(root, "app"),
@@ -111,6 +112,19 @@ async function main(): Promise<void> {
               scenarios: options.quick ? 2 : 4,
               rounds: options.quick ? 1 : 2,
               repeats: options.quick ? 3 : 9,
+            })),
+          );
+        }
+        if (runs("serve")) {
+          const concurrency = Math.min(4, availableParallelism());
+          figures.push(
+            ...(await measureServe({
+              app,
+              scenarios: options.quick ? 2 : 4,
+              batches: options.quick ? 6 : 12,
+              rounds: options.quick ? 1 : 2,
+              concurrency,
+              clients: 2 * concurrency,
             })),
           );
         }

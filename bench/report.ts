@@ -18,6 +18,12 @@ const formatMs = (ms: number) =>
       ? `${(ms / 1000).toFixed(2)} s`
       : `${ms.toFixed(1)} ms`;
 
+const formatBytes = (bytes: number) =>
+  bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(2)} GiB` : `${(bytes / 1024 ** 2).toFixed(1)} MiB`;
+
+const formatValue = (figure: Figure, value: number) =>
+  figure.unit === "bytes" ? formatBytes(value) : formatMs(value);
+
 const formatRatio = (ratio: number) => (ratio >= 10 ? `${ratio.toFixed(1)}x` : `${ratio.toFixed(2)}x`);
 
 function formatTarget(figure: Figure): string {
@@ -36,8 +42,8 @@ export function renderTable(report: BenchReport): string {
   const header = ["figure", "repogym", "baseline", "ratio", "target", ""];
   const rows = report.figures.map((f) => [
     f.title,
-    formatMs(f.valueMs),
-    formatMs(f.baselineMs),
+    formatValue(f, f.valueMs),
+    formatValue(f, f.baselineMs),
     `${formatRatio(f.ratio)} ${f.ratioOf === "value/baseline" ? "of baseline" : "faster"}`,
     formatTarget(f),
     formatVerdict(f),

@@ -6,6 +6,7 @@ import { registerDemo } from "./commands/demo.js";
 import { registerMine } from "./commands/mine.js";
 import { registerRun } from "./commands/run.js";
 import { registerScore } from "./commands/score.js";
+import { registerServe } from "./commands/serve.js";
 import { registerValidate } from "./commands/validate.js";
 
 export function buildProgram(): Command {
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerRun(program);
   registerScore(program);
+  registerServe(program);
   registerDemo(program);
   return program;
 }

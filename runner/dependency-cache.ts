@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { readJsonObject } from "../core/json.js";
 import type { PackageManager } from "../core/scenario.js";
 import { INSTALL_INPUTS, planInstall } from "./package-manager.js";
-import { runProcess } from "./process.js";
+import { outsideProcessScope, runProcess } from "./process.js";
 
 export type DependencyResult =
   | {
@@ -92,12 +92,16 @@ export class DependencyCache {
     await mkdir(staging, { recursive: true });
     try {
       for (const [name, text] of inputs) await writeFile(join(staging, name), text);
-      const result = await runProcess("/bin/sh", ["-c", command], {
-        cwd: staging,
-        env: { ...(this.options.env ?? process.env), COREPACK_ENABLE_DOWNLOAD_PROMPT: "0", CI: "true" },
-        timeoutMs: this.options.timeoutMs,
-        maxOutputBytes: 256 * 1024,
-      });
+      // Every rollout that needs this key waits on this one install: cutting the rollout that
+      // happened to start it (a reward-service deadline) must not fail the others.
+      const result = await outsideProcessScope(() =>
+        runProcess("/bin/sh", ["-c", command], {
+          cwd: staging,
+          env: { ...(this.options.env ?? process.env), COREPACK_ENABLE_DOWNLOAD_PROMPT: "0", CI: "true" },
+          timeoutMs: this.options.timeoutMs,
+          maxOutputBytes: 256 * 1024,
+        }),
+      );
       if (result.timedOut || result.exitCode !== 0) {
         const why = result.timedOut
           ? `timed out after ${this.options.timeoutMs} ms`

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import { spawn } from "node:child_process";
 
 export interface RunProcessOptions {
@@ -55,6 +56,48 @@ export function stopAllProcesses(signal: NodeJS.Signals = "SIGKILL"): number {
   return killed;
 }
 
+/** The process groups started inside one withProcessScope call, ended together when its signal aborts. */
+interface ProcessScope {
+  signal: AbortSignal;
+  groups: Set<number>;
+}
+
+const scopes = new AsyncLocalStorage<ProcessScope | undefined>();
+
+/**
+ * Runs `work` so that every process group runProcess starts inside it (across awaits) is killed
+ * when `signal` aborts, and every later runProcess call inside it ends at once as killed. This
+ * is stopAllProcesses for one piece of work among many in the same process: the reward
+ * service cuts one request's rollouts at its deadline and leaves the other requests' alone.
+ */
+export async function withProcessScope<T>(signal: AbortSignal, work: () => Promise<T>): Promise<T> {
+  const scope: ProcessScope = { signal, groups: new Set() };
+  const killAll = () => {
+    for (const pid of scope.groups) {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    }
+    scope.groups.clear();
+  };
+  signal.addEventListener("abort", killAll, { once: true });
+  try {
+    return await scopes.run(scope, work);
+  } finally {
+    signal.removeEventListener("abort", killAll);
+  }
+}
+
+/**
+ * Runs `work` outside any process scope: for processes several scopes wait on (one dependency
+ * install shared by many rollouts), which one scope's abort must not end for the others.
+ */
+export function outsideProcessScope<T>(work: () => T): T {
+  return scopes.run(undefined, work);
+}
+
 /** Keeps the first and last halves of a stream once it passes the cap. */
 class CappedBuffer {
   private head: Buffer[] = [];
@@ -107,7 +150,8 @@ export function runProcess(
 ): Promise<ProcessResult> {
   const started = performance.now();
   const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
-  if (stopped) {
+  const scope = scopes.getStore();
+  if (stopped || scope?.signal.aborted) {
     const output = `[repogym: not started, the run was interrupted] ${command}`;
     return Promise.resolve({
       exitCode: null,
@@ -133,7 +177,10 @@ export function runProcess(
     let timedOut = false;
     let settled = false;
 
-    if (child.pid !== undefined) liveGroups.add(child.pid);
+    if (child.pid !== undefined) {
+      liveGroups.add(child.pid);
+      scope?.groups.add(child.pid);
+    }
     const killGroup = (signal: NodeJS.Signals) => {
       if (child.pid === undefined) return;
       try {
@@ -175,7 +222,10 @@ export function runProcess(
     // dies with it (and releases the output pipes, so "close" can fire).
     child.on("exit", () => {
       killGroup("SIGKILL");
-      if (child.pid !== undefined) liveGroups.delete(child.pid);
+      if (child.pid !== undefined) {
+        liveGroups.delete(child.pid);
+        scope?.groups.delete(child.pid);
+      }
     });
     child.on("close", (exitCode, signal) => {
       if (timer) clearTimeout(timer);

@@ -20,6 +20,7 @@ import {
   createAgent,
 } from "./agents/index.js";
 import { DependencyCache } from "./dependency-cache.js";
+import { withProcessScope } from "./process.js";
 import {
   appendRollout,
   ROLLOUTS_FILE,
@@ -281,7 +282,7 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
     sandbox,
     ...(options.network === undefined ? {} : { network: options.network }),
   });
-  const contract = buildScoringContract(options.config.scoring);
+  const runner = createRolloutRunner({ ...options, sandbox });
   if (options.sample !== undefined && options.sample < 1) throw new ConfigError("sample must be at least 1");
   await mkdir(outDir, { recursive: true });
   const info = await planRun({ ...options, outDir }, agent);
@@ -305,29 +306,11 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
     ...("truncated" in existing && existing.truncated ? { truncated: existing.truncated } : {}),
   });
 
-  const cache = new DependencyCache({
-    cacheDir: options.cacheDir,
-    timeoutMs: options.config.timeouts.install_ms,
-  });
-  const context: RolloutRunContext = {
-    options: { ...options, outDir },
-    agent,
-    contract,
-    cache,
-    runId: info.run_id,
-    sandbox,
-  };
   const work = async (task: (typeof tasks)[number]): Promise<"stop" | undefined> => {
     const scenario = byId.get(task.instanceId)!;
     options.onEvent?.({ type: "rollout-start", instance_id: task.instanceId, attempt: task.attempt });
     const started = performance.now();
-    let record: Rollout;
-    try {
-      record = await runRollout(context, scenario, task.attempt);
-    } catch (error) {
-      // A bug or a broken world must not lose the run: the rollout is recorded as unscorable.
-      record = unexpectedError(context, scenario, task.attempt, error);
-    }
+    const record = await runner.run({ scenario, attempt: task.attempt, agent, runId: info.run_id, outDir });
     if (options.signal?.aborted) return "stop";
     await appendRollout(rolloutsFile, record);
     options.onEvent?.({
@@ -358,8 +341,66 @@ export async function runSuite(options: RunOptions): Promise<RunResult> {
   };
 }
 
+/** What every rollout of a runner shares: the repository, config, cache and sandbox. */
+export type RolloutRunnerOptions = Pick<
+  RunOptions,
+  "repo" | "config" | "cacheDir" | "hostEnv" | "timeoutMs" | "overlay"
+> & {
+  /** Already resolved (detectSandbox) and checked (ensureSandbox). */
+  sandbox: SandboxLevel;
+};
+
+/** One rollout to run: which scenario and attempt, by which agent, recorded under which run. */
+export interface RolloutTask {
+  scenario: Scenario;
+  attempt: number;
+  agent: ConfiguredAgent;
+  runId: string;
+  /** The rollout's files go to `<outDir>/rollouts/<instance_id>/<attempt>/`. */
+  outDir: string;
+  /** Cuts the rollout: every process it started is killed, and it starts no more. */
+  signal?: AbortSignal;
+}
+
+export interface RolloutRunner {
+  /** One rollout, start to record. Never throws: a failure of the world or a bug is an infra_error record. */
+  run(task: RolloutTask): Promise<Rollout>;
+}
+
+/**
+ * The scoring path from (scenario, attempt, agent) to a rollout record, without the run's
+ * files (run.json, rollouts.jsonl): runSuite and the reward service (`repogym serve`) both
+ * score through it, so their rewards agree. Its dependency cache is content-addressed.
+ */
+export function createRolloutRunner(options: RolloutRunnerOptions): RolloutRunner {
+  const contract = buildScoringContract(options.config.scoring);
+  const cache = new DependencyCache({
+    cacheDir: options.cacheDir,
+    timeoutMs: options.config.timeouts.install_ms,
+  });
+  return {
+    async run(task) {
+      const context: RolloutRunContext = {
+        options: { ...options, outDir: task.outDir },
+        agent: task.agent,
+        contract,
+        cache,
+        runId: task.runId,
+        sandbox: options.sandbox,
+      };
+      const rollout = () => runRollout(context, task.scenario, task.attempt);
+      try {
+        return await (task.signal ? withProcessScope(task.signal, rollout) : rollout());
+      } catch (error) {
+        // A bug or a broken world must not lose the run: the rollout is recorded as unscorable.
+        return unexpectedError(context, task.scenario, task.attempt, error);
+      }
+    },
+  };
+}
+
 interface RolloutRunContext {
-  options: RunOptions;
+  options: Omit<RolloutRunnerOptions, "sandbox"> & { outDir: string };
   agent: ConfiguredAgent;
   contract: ReturnType<typeof buildScoringContract>;
   cache: DependencyCache;

@@ -35972,6 +35972,7 @@ function getOctokit(token, options, ...additionalPlugins) {
 }
 
 // runner/process.ts
+import { AsyncLocalStorage } from "node:async_hooks";
 import { spawn } from "node:child_process";
 var DEFAULT_MAX_OUTPUT = 4 * 1024 * 1024;
 var liveGroups = /* @__PURE__ */ new Set();
@@ -35988,6 +35989,28 @@ function stopAllProcesses(signal = "SIGKILL") {
   }
   liveGroups.clear();
   return killed;
+}
+var scopes = new AsyncLocalStorage();
+async function withProcessScope(signal, work) {
+  const scope = { signal, groups: /* @__PURE__ */ new Set() };
+  const killAll = () => {
+    for (const pid of scope.groups) {
+      try {
+        process.kill(-pid, "SIGKILL");
+      } catch {
+      }
+    }
+    scope.groups.clear();
+  };
+  signal.addEventListener("abort", killAll, { once: true });
+  try {
+    return await scopes.run(scope, work);
+  } finally {
+    signal.removeEventListener("abort", killAll);
+  }
+}
+function outsideProcessScope(work) {
+  return scopes.run(void 0, work);
 }
 var CappedBuffer = class {
   constructor(cap) {
@@ -36034,7 +36057,8 @@ ${tail}` : head + tail;
 function runProcess(command, args, options) {
   const started = performance.now();
   const cap = options.maxOutputBytes ?? DEFAULT_MAX_OUTPUT;
-  if (stopped) {
+  const scope = scopes.getStore();
+  if (stopped || scope?.signal.aborted) {
     const output2 = `[repogym: not started, the run was interrupted] ${command}`;
     return Promise.resolve({
       exitCode: null,
@@ -36059,7 +36083,10 @@ function runProcess(command, args, options) {
     const err = new CappedBuffer(cap);
     let timedOut = false;
     let settled = false;
-    if (child.pid !== void 0) liveGroups.add(child.pid);
+    if (child.pid !== void 0) {
+      liveGroups.add(child.pid);
+      scope?.groups.add(child.pid);
+    }
     const killGroup = (signal) => {
       if (child.pid === void 0) return;
       try {
@@ -36094,7 +36121,10 @@ function runProcess(command, args, options) {
     });
     child.on("exit", () => {
       killGroup("SIGKILL");
-      if (child.pid !== void 0) liveGroups.delete(child.pid);
+      if (child.pid !== void 0) {
+        liveGroups.delete(child.pid);
+        scope?.groups.delete(child.pid);
+      }
     });
     child.on("close", (exitCode, signal) => {
       if (timer) clearTimeout(timer);
@@ -57779,12 +57809,14 @@ var DependencyCache = class {
     await mkdir8(staging, { recursive: true });
     try {
       for (const [name, text] of inputs) await writeFile6(join7(staging, name), text);
-      const result = await runProcess("/bin/sh", ["-c", command], {
-        cwd: staging,
-        env: { ...this.options.env ?? process.env, COREPACK_ENABLE_DOWNLOAD_PROMPT: "0", CI: "true" },
-        timeoutMs: this.options.timeoutMs,
-        maxOutputBytes: 256 * 1024
-      });
+      const result = await outsideProcessScope(
+        () => runProcess("/bin/sh", ["-c", command], {
+          cwd: staging,
+          env: { ...this.options.env ?? process.env, COREPACK_ENABLE_DOWNLOAD_PROMPT: "0", CI: "true" },
+          timeoutMs: this.options.timeoutMs,
+          maxOutputBytes: 256 * 1024
+        })
+      );
       if (result.timedOut || result.exitCode !== 0) {
         const why = result.timedOut ? `timed out after ${this.options.timeoutMs} ms` : `exited with code ${result.exitCode}`;
         return { ok: false, key, reason: `\`${command}\` ${why}`, output: result.output };
@@ -60527,7 +60559,7 @@ async function runSuite(options) {
     sandbox,
     ...options.network === void 0 ? {} : { network: options.network }
   });
-  const contract = buildScoringContract(options.config.scoring);
+  const runner = createRolloutRunner({ ...options, sandbox });
   if (options.sample !== void 0 && options.sample < 1) throw new ConfigError("sample must be at least 1");
   await mkdir12(outDir, { recursive: true });
   const info2 = await planRun({ ...options, outDir }, agent);
@@ -60550,28 +60582,11 @@ async function runSuite(options) {
     done: finished,
     ..."truncated" in existing && existing.truncated ? { truncated: existing.truncated } : {}
   });
-  const cache = new DependencyCache({
-    cacheDir: options.cacheDir,
-    timeoutMs: options.config.timeouts.install_ms
-  });
-  const context3 = {
-    options: { ...options, outDir },
-    agent,
-    contract,
-    cache,
-    runId: info2.run_id,
-    sandbox
-  };
   const work = async (task) => {
     const scenario = byId.get(task.instanceId);
     options.onEvent?.({ type: "rollout-start", instance_id: task.instanceId, attempt: task.attempt });
     const started = performance.now();
-    let record2;
-    try {
-      record2 = await runRollout(context3, scenario, task.attempt);
-    } catch (error63) {
-      record2 = unexpectedError(context3, scenario, task.attempt, error63);
-    }
+    const record2 = await runner.run({ scenario, attempt: task.attempt, agent, runId: info2.run_id, outDir });
     if (options.signal?.aborted) return "stop";
     await appendRollout(rolloutsFile, record2);
     options.onEvent?.({
@@ -60598,6 +60613,31 @@ async function runSuite(options) {
     rolloutsFile,
     summary: summary2,
     interrupted: summary2.rollouts < total
+  };
+}
+function createRolloutRunner(options) {
+  const contract = buildScoringContract(options.config.scoring);
+  const cache = new DependencyCache({
+    cacheDir: options.cacheDir,
+    timeoutMs: options.config.timeouts.install_ms
+  });
+  return {
+    async run(task) {
+      const context3 = {
+        options: { ...options, outDir: task.outDir },
+        agent: task.agent,
+        contract,
+        cache,
+        runId: task.runId,
+        sandbox: options.sandbox
+      };
+      const rollout = () => runRollout(context3, task.scenario, task.attempt);
+      try {
+        return await (task.signal ? withProcessScope(task.signal, rollout) : rollout());
+      } catch (error63) {
+        return unexpectedError(context3, task.scenario, task.attempt, error63);
+      }
+    }
   };
 }
 function sandboxTests(level, workspace) {

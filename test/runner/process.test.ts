@@ -1,6 +1,6 @@
 import { execFileSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { runProcess } from "../../runner/process.js";
+import { outsideProcessScope, runProcess, withProcessScope } from "../../runner/process.js";
 import { tempDir } from "../helpers/fixture-repo.js";
 import { alive } from "../helpers/processes.js";
 
@@ -53,5 +53,34 @@ describe("runProcess", () => {
     expect(result.output.length).toBeLessThan(12_000);
     expect(result.output.startsWith("HEAD")).toBe(true);
     expect(result.output.endsWith("TAIL")).toBe(true);
+  });
+});
+
+describe("withProcessScope", () => {
+  it("kills the scope's process groups on abort and starts nothing more in it; other work is untouched", async () => {
+    await using dir = await tempDir();
+    const controller = new AbortController();
+    const run = (script: string) => runProcess("/bin/sh", ["-c", script], { cwd: dir.path });
+    const outside = run("sleep 0.5; echo outside");
+    const scoped = withProcessScope(controller.signal, async () => {
+      await new Promise((r) => setTimeout(r, 10));
+      // Across an await, with a grandchild: still the scope's.
+      const inner = run("sleep 37 & echo $!; wait");
+      const shared = outsideProcessScope(() => run("sleep 0.5; echo shared"));
+      const results = await Promise.all([inner, shared]);
+      return [...results, await run("echo never")];
+    });
+    await new Promise((r) => setTimeout(r, 200));
+    controller.abort();
+    const [inner, shared, after] = await scoped;
+    expect(inner!.signal).toBe("SIGKILL");
+    expect(shared!.stdout).toBe("shared\n");
+    expect(after!.stdout).toBe("");
+    expect(after!.output).toMatch(/not started/);
+    expect((await outside).stdout).toBe("outside\n");
+    const grandchild = Number(inner!.stdout.trim());
+    expect(grandchild).toBeGreaterThan(0);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(alive(grandchild)).toBe(false);
   });
 });
