@@ -37,6 +37,7 @@ import {
   sandboxReadOnlyPaths,
   wrapCommand,
 } from "./sandbox.js";
+import { applyPatch } from "./state-tree.js";
 import { getAdapter, withCommandOverride } from "./test-adapters/index.js";
 import {
   buildWorkspace,
@@ -507,6 +508,7 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
 
   const scratch = await mkdtemp(join(tmpdir(), "repogym-rollout-"));
   let workspace: Workspace | undefined;
+  let scoring: Workspace | undefined;
   try {
     // 1. Workspace and setup.
     let started = performance.now();
@@ -581,11 +583,12 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
     if (artifacts.trajectory) logs.trajectory = artifacts.trajectory;
     if (artifacts.usage) usage = artifacts.usage;
 
-    // 3. The agent's change, then the scenario's test side put back.
+    // 3. The agent's change, read through the private git folder. Nothing else the agent
+    // left in its workspace (a replaced node_modules, ignored files, a stale build, processes
+    // still writing there) takes part in scoring: the change is scored in a fresh workspace.
     started = performance.now();
     try {
       modelPatch = await capturePatch(workspace);
-      await restoreTests(workspace, scenario, createClassifier(config.paths));
     } catch (error) {
       durations.score_ms = performance.now() - started;
       return infraError(`could not read the agent's change: ${describeError(error)}`);
@@ -601,9 +604,55 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
         reason: outcome.reason,
       });
     }
+    await workspace[Symbol.asyncDispose]();
+    workspace = undefined;
+
+    // 4. The scoring workspace: the starting state plus the agent's patch, the scenario's test
+    // side put back, dependencies linked afresh, and the setup (a build) run again over the
+    // agent's code, inside the sandbox like the tests.
+    try {
+      scoring = await buildWorkspace({
+        repo: options.repo,
+        scenario,
+        dir: join(scratch, "scoring"),
+        cache: ctx.cache,
+        ...(config.environment.install ? { installCommand: config.environment.install } : {}),
+        ...(config.environment.package_manager ? { packageManager: config.environment.package_manager } : {}),
+        ...(options.overlay ? { overlay: options.overlay } : {}),
+      });
+      if (!scoring.dependencies.ok)
+        throw new Error(`installing dependencies failed: ${scoring.dependencies.reason}`);
+      await applyPatch(scoring.dir, modelPatch, "the agent's patch");
+      await restoreTests(scoring, scenario, createClassifier(config.paths));
+    } catch (error) {
+      durations.score_ms = performance.now() - started;
+      return infraError(`could not build the scoring workspace: ${describeError(error)}`);
+    }
+    if (scenario.environment.setup.length > 0) {
+      const wrap = sandboxTests(ctx.sandbox, scoring.dir);
+      const rebuilt = await runSetup(scoring, {
+        commands: scenario.environment.setup,
+        timeoutMs: config.timeouts.setup_ms,
+        ...(wrap ? { wrap } : {}),
+      });
+      if (!rebuilt.ok) {
+        // The same setup passed on the starting state (step 1): the agent's change broke it.
+        durations.score_ms = performance.now() - started;
+        await writeFile(testsLog, rebuilt.output);
+        logs.tests = testsLog;
+        return record({
+          status: "scored",
+          reward: 0,
+          resolved: false,
+          scores: [],
+          tests: unscored,
+          reason: `the setup failed over the agent's change: ${rebuilt.reason}`,
+        });
+      }
+    }
 
     // 4. The scenario's tests, then the scoring contract.
-    const tests = await runScenarioTests(ctx, scenario, workspace.dir);
+    const tests = await runScenarioTests(ctx, scenario, scoring.dir);
     await writeFile(testsLog, tests.output);
     logs.tests = testsLog;
     if (!tests.ok) {
@@ -626,11 +675,11 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
       return infraError(`the tests could not be run: ${tests.reason}`);
     }
     try {
-      const wrap = sandboxTests(ctx.sandbox, workspace.dir);
+      const wrap = sandboxTests(ctx.sandbox, scoring.dir);
       const scored = await ctx.contract.score({
         scenario,
         modelPatch,
-        workspace: workspace.dir,
+        workspace: scoring.dir,
         tests: tests.results,
         env: testEnvironment(),
         timeoutMs: config.timeouts.test_ms,
@@ -653,6 +702,7 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
     }
   } finally {
     if (workspace) await workspace[Symbol.asyncDispose]();
+    if (scoring) await scoring[Symbol.asyncDispose]();
     await rm(scratch, { recursive: true, force: true });
   }
 }

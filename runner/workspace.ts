@@ -17,7 +17,7 @@ import { Git } from "../core/git.js";
 import type { PackageManager, Scenario } from "../core/scenario.js";
 import type { DependencyCache, DependencyResult } from "./dependency-cache.js";
 import { runProcess } from "./process.js";
-import { testEnvironment } from "./run-tests.js";
+import { type SpawnSpec, testEnvironment } from "./run-tests.js";
 import { extractTree } from "./state-tree.js";
 import { NODE_MODULES, REPOGYM_FOLDER, removeRepogymFolders } from "./workspace-files.js";
 
@@ -207,6 +207,8 @@ export interface RunSetupOptions {
   /** Base environment for the commands; defaults to the test environment. */
   env?: NodeJS.ProcessEnv;
   maxOutputBytes?: number;
+  /** Runs each command through a sandbox (as the scoring test run is), e.g. after an agent's change. */
+  wrap?: (spawn: SpawnSpec) => { command: string; args: string[]; env?: NodeJS.ProcessEnv };
 }
 
 export type SetupResult =
@@ -225,9 +227,12 @@ export async function runSetup(workspace: Workspace, options: RunSetupOptions): 
   const env = { ...base, PATH: `${join(workspace.dir, NODE_MODULES, ".bin")}:${base.PATH ?? ""}` };
   const outputs: string[] = [];
   for (const command of options.commands) {
-    const result = await runProcess("/bin/sh", ["-c", command], {
+    const spawn = options.wrap
+      ? options.wrap({ command: "/bin/sh", args: ["-c", command], cwd: workspace.dir, env, writable: [] })
+      : { command: "/bin/sh", args: ["-c", command] };
+    const result = await runProcess(spawn.command, spawn.args, {
       cwd: workspace.dir,
-      env,
+      env: spawn.env ?? env,
       timeoutMs: options.timeoutMs,
       maxOutputBytes: options.maxOutputBytes ?? 256 * 1024,
     });

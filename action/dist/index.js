@@ -60263,9 +60263,10 @@ async function runSetup(workspace, options) {
   const env = { ...base, PATH: `${join17(workspace.dir, NODE_MODULES, ".bin")}:${base.PATH ?? ""}` };
   const outputs = [];
   for (const command of options.commands) {
-    const result = await runProcess("/bin/sh", ["-c", command], {
+    const spawn3 = options.wrap ? options.wrap({ command: "/bin/sh", args: ["-c", command], cwd: workspace.dir, env, writable: [] }) : { command: "/bin/sh", args: ["-c", command] };
+    const result = await runProcess(spawn3.command, spawn3.args, {
       cwd: workspace.dir,
-      env,
+      env: spawn3.env ?? env,
       timeoutMs: options.timeoutMs,
       maxOutputBytes: options.maxOutputBytes ?? 256 * 1024
     });
@@ -60719,6 +60720,7 @@ async function runRollout(ctx, scenario, attempt) {
   const infraError = (reason) => record2({ status: "infra_error", reward: null, resolved: false, scores: [], tests: unscored, reason });
   const scratch = await mkdtemp5(join18(tmpdir5(), "repogym-rollout-"));
   let workspace;
+  let scoring;
   try {
     let started = performance.now();
     try {
@@ -60792,7 +60794,6 @@ async function runRollout(ctx, scenario, attempt) {
     started = performance.now();
     try {
       modelPatch = await capturePatch(workspace);
-      await restoreTests(workspace, scenario, createClassifier(config2.paths));
     } catch (error63) {
       durations.score_ms = performance.now() - started;
       return infraError(`could not read the agent's change: ${describeError(error63)}`);
@@ -60808,7 +60809,48 @@ async function runRollout(ctx, scenario, attempt) {
         reason: outcome.reason
       });
     }
-    const tests = await runScenarioTests(ctx, scenario, workspace.dir);
+    await workspace[Symbol.asyncDispose]();
+    workspace = void 0;
+    try {
+      scoring = await buildWorkspace({
+        repo: options.repo,
+        scenario,
+        dir: join18(scratch, "scoring"),
+        cache: ctx.cache,
+        ...config2.environment.install ? { installCommand: config2.environment.install } : {},
+        ...config2.environment.package_manager ? { packageManager: config2.environment.package_manager } : {},
+        ...options.overlay ? { overlay: options.overlay } : {}
+      });
+      if (!scoring.dependencies.ok)
+        throw new Error(`installing dependencies failed: ${scoring.dependencies.reason}`);
+      await applyPatch(scoring.dir, modelPatch, "the agent's patch");
+      await restoreTests(scoring, scenario, createClassifier(config2.paths));
+    } catch (error63) {
+      durations.score_ms = performance.now() - started;
+      return infraError(`could not build the scoring workspace: ${describeError(error63)}`);
+    }
+    if (scenario.environment.setup.length > 0) {
+      const wrap = sandboxTests(ctx.sandbox, scoring.dir);
+      const rebuilt = await runSetup(scoring, {
+        commands: scenario.environment.setup,
+        timeoutMs: config2.timeouts.setup_ms,
+        ...wrap ? { wrap } : {}
+      });
+      if (!rebuilt.ok) {
+        durations.score_ms = performance.now() - started;
+        await writeFile8(testsLog, rebuilt.output);
+        logs.tests = testsLog;
+        return record2({
+          status: "scored",
+          reward: 0,
+          resolved: false,
+          scores: [],
+          tests: unscored,
+          reason: `the setup failed over the agent's change: ${rebuilt.reason}`
+        });
+      }
+    }
+    const tests = await runScenarioTests(ctx, scenario, scoring.dir);
     await writeFile8(testsLog, tests.output);
     logs.tests = testsLog;
     if (!tests.ok) {
@@ -60827,11 +60869,11 @@ async function runRollout(ctx, scenario, attempt) {
       return infraError(`the tests could not be run: ${tests.reason}`);
     }
     try {
-      const wrap = sandboxTests(ctx.sandbox, workspace.dir);
+      const wrap = sandboxTests(ctx.sandbox, scoring.dir);
       const scored = await ctx.contract.score({
         scenario,
         modelPatch,
-        workspace: workspace.dir,
+        workspace: scoring.dir,
         tests: tests.results,
         env: testEnvironment(),
         timeoutMs: config2.timeouts.test_ms,
@@ -60854,6 +60896,7 @@ async function runRollout(ctx, scenario, attempt) {
     }
   } finally {
     if (workspace) await workspace[Symbol.asyncDispose]();
+    if (scoring) await scoring[Symbol.asyncDispose]();
     await rm9(scratch, { recursive: true, force: true });
   }
 }

@@ -40,7 +40,7 @@ describe("cheating agents: a jest project", () => {
   // report). The sandbox does not help: the workspace is the agent's to write. The fix belongs
   // to the run loop: link node_modules afresh (and drop nested node_modules folders) before
   // the tests, or score in a new workspace built from the base commit and the patch.
-  it.fails("(c) an agent that replaces node_modules with a fake jest gets 0", async () => {
+  it("(c) an agent that replaces node_modules with a fake jest gets 0", async () => {
     const fake = join(h.work, "fake-jest.sh");
     await writeFile(
       fake,
