@@ -3,6 +3,7 @@ import { Command, CommanderError } from "commander";
 import { ConfigError, GitError, GitHubApiError, TestRunError } from "../core/errors.js";
 import { toolVersion } from "../core/version.js";
 import { registerDemo } from "./commands/demo.js";
+import { registerExport } from "./commands/export.js";
 import { registerMine } from "./commands/mine.js";
 import { registerRun } from "./commands/run.js";
 import { registerScore } from "./commands/score.js";
@@ -18,6 +19,7 @@ export function buildProgram(): Command {
   registerValidate(program);
   registerRun(program);
   registerScore(program);
+  registerExport(program);
   registerServe(program);
   registerDemo(program);
   return program;
