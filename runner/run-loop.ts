@@ -439,18 +439,35 @@ function unexpectedError(
   attempt: number,
   error: unknown,
 ): Rollout {
-  return {
-    schema: ROLLOUT_SCHEMA,
-    run_id: ctx.runId,
-    instance_id: scenario.instance_id,
+  return infraErrorRecord({
+    runId: ctx.runId,
+    scenario,
     attempt,
     agent: { name: ctx.agent.name },
+    reason: `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+  });
+}
+
+/** A rollout that was never scored (reward null): not the agent's failure, not a success. */
+export function infraErrorRecord(input: {
+  runId: string;
+  scenario: Scenario;
+  attempt: number;
+  agent: Rollout["agent"];
+  reason: string;
+}): Rollout {
+  return {
+    schema: ROLLOUT_SCHEMA,
+    run_id: input.runId,
+    instance_id: input.scenario.instance_id,
+    attempt: input.attempt,
+    agent: input.agent,
     status: "infra_error",
     reward: null,
     resolved: false,
-    reason: `unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    reason: input.reason,
     scores: [],
-    tests: testReport(scenario, undefined),
+    tests: testReport(input.scenario, undefined),
     model_patch: "",
     durations: { setup_ms: 0, agent_ms: 0, score_ms: 0 },
     logs: {},
@@ -513,15 +530,7 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
     // 1. Workspace and setup.
     let started = performance.now();
     try {
-      workspace = await buildWorkspace({
-        repo: options.repo,
-        scenario,
-        dir: join(scratch, "workspace"),
-        cache: ctx.cache,
-        ...(config.environment.install ? { installCommand: config.environment.install } : {}),
-        ...(config.environment.package_manager ? { packageManager: config.environment.package_manager } : {}),
-        ...(options.overlay ? { overlay: options.overlay } : {}),
-      });
+      workspace = await buildRolloutWorkspace(ctx, scenario, join(scratch, "workspace"));
     } catch (error) {
       durations.setup_ms = performance.now() - started;
       return infraError(`could not build the workspace: ${describeError(error)}`);
@@ -611,15 +620,7 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
     // side put back, dependencies linked afresh, and the setup (a build) run again over the
     // agent's code, inside the sandbox like the tests.
     try {
-      scoring = await buildWorkspace({
-        repo: options.repo,
-        scenario,
-        dir: join(scratch, "scoring"),
-        cache: ctx.cache,
-        ...(config.environment.install ? { installCommand: config.environment.install } : {}),
-        ...(config.environment.package_manager ? { packageManager: config.environment.package_manager } : {}),
-        ...(options.overlay ? { overlay: options.overlay } : {}),
-      });
+      scoring = await buildRolloutWorkspace(ctx, scenario, join(scratch, "scoring"));
       if (!scoring.dependencies.ok)
         throw new Error(`installing dependencies failed: ${scoring.dependencies.reason}`);
       await applyPatch(scoring.dir, modelPatch, "the agent's patch");
@@ -707,6 +708,20 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
   }
 }
 
+/** A workspace of the scenario's starting state, as the run's config and overlay make it. */
+function buildRolloutWorkspace(ctx: RolloutRunContext, scenario: Scenario, dir: string): Promise<Workspace> {
+  const { config, repo, overlay } = ctx.options;
+  return buildWorkspace({
+    repo,
+    scenario,
+    dir,
+    cache: ctx.cache,
+    ...(config.environment.install ? { installCommand: config.environment.install } : {}),
+    ...(config.environment.package_manager ? { packageManager: config.environment.package_manager } : {}),
+    ...(overlay ? { overlay } : {}),
+  });
+}
+
 /** The scenario's test files, run once in a workspace, inside the sandbox when there is one. */
 function runScenarioTests(ctx: RolloutRunContext, scenario: Scenario, root: string) {
   const config = ctx.options.config;
@@ -728,15 +743,7 @@ function runScenarioTests(ctx: RolloutRunContext, scenario: Scenario, root: stri
 async function controlTestRun(ctx: RolloutRunContext, scenario: Scenario, dir: string) {
   const config = ctx.options.config;
   try {
-    await using control = await buildWorkspace({
-      repo: ctx.options.repo,
-      scenario,
-      dir,
-      cache: ctx.cache,
-      ...(config.environment.install ? { installCommand: config.environment.install } : {}),
-      ...(config.environment.package_manager ? { packageManager: config.environment.package_manager } : {}),
-      ...(ctx.options.overlay ? { overlay: ctx.options.overlay } : {}),
-    });
+    await using control = await buildRolloutWorkspace(ctx, scenario, dir);
     if (!control.dependencies.ok) return undefined;
     const setup = await runSetup(control, {
       commands: scenario.environment.setup,

@@ -60661,18 +60661,27 @@ function sandboxTests(level, workspace) {
   };
 }
 function unexpectedError(ctx, scenario, attempt, error63) {
-  return {
-    schema: ROLLOUT_SCHEMA,
-    run_id: ctx.runId,
-    instance_id: scenario.instance_id,
+  return infraErrorRecord({
+    runId: ctx.runId,
+    scenario,
     attempt,
     agent: { name: ctx.agent.name },
+    reason: `unexpected error: ${error63 instanceof Error ? error63.stack ?? error63.message : String(error63)}`
+  });
+}
+function infraErrorRecord(input2) {
+  return {
+    schema: ROLLOUT_SCHEMA,
+    run_id: input2.runId,
+    instance_id: input2.scenario.instance_id,
+    attempt: input2.attempt,
+    agent: input2.agent,
     status: "infra_error",
     reward: null,
     resolved: false,
-    reason: `unexpected error: ${error63 instanceof Error ? error63.stack ?? error63.message : String(error63)}`,
+    reason: input2.reason,
     scores: [],
-    tests: testReport(scenario, void 0),
+    tests: testReport(input2.scenario, void 0),
     model_patch: "",
     durations: { setup_ms: 0, agent_ms: 0, score_ms: 0 },
     logs: {},
@@ -60724,15 +60733,7 @@ async function runRollout(ctx, scenario, attempt) {
   try {
     let started = performance.now();
     try {
-      workspace = await buildWorkspace({
-        repo: options.repo,
-        scenario,
-        dir: join18(scratch, "workspace"),
-        cache: ctx.cache,
-        ...config2.environment.install ? { installCommand: config2.environment.install } : {},
-        ...config2.environment.package_manager ? { packageManager: config2.environment.package_manager } : {},
-        ...options.overlay ? { overlay: options.overlay } : {}
-      });
+      workspace = await buildRolloutWorkspace(ctx, scenario, join18(scratch, "workspace"));
     } catch (error63) {
       durations.setup_ms = performance.now() - started;
       return infraError(`could not build the workspace: ${describeError(error63)}`);
@@ -60812,15 +60813,7 @@ async function runRollout(ctx, scenario, attempt) {
     await workspace[Symbol.asyncDispose]();
     workspace = void 0;
     try {
-      scoring = await buildWorkspace({
-        repo: options.repo,
-        scenario,
-        dir: join18(scratch, "scoring"),
-        cache: ctx.cache,
-        ...config2.environment.install ? { installCommand: config2.environment.install } : {},
-        ...config2.environment.package_manager ? { packageManager: config2.environment.package_manager } : {},
-        ...options.overlay ? { overlay: options.overlay } : {}
-      });
+      scoring = await buildRolloutWorkspace(ctx, scenario, join18(scratch, "scoring"));
       if (!scoring.dependencies.ok)
         throw new Error(`installing dependencies failed: ${scoring.dependencies.reason}`);
       await applyPatch(scoring.dir, modelPatch, "the agent's patch");
@@ -60900,6 +60893,18 @@ async function runRollout(ctx, scenario, attempt) {
     await rm9(scratch, { recursive: true, force: true });
   }
 }
+function buildRolloutWorkspace(ctx, scenario, dir) {
+  const { config: config2, repo, overlay } = ctx.options;
+  return buildWorkspace({
+    repo,
+    scenario,
+    dir,
+    cache: ctx.cache,
+    ...config2.environment.install ? { installCommand: config2.environment.install } : {},
+    ...config2.environment.package_manager ? { packageManager: config2.environment.package_manager } : {},
+    ...overlay ? { overlay } : {}
+  });
+}
 function runScenarioTests(ctx, scenario, root) {
   const config2 = ctx.options.config;
   const wrap = sandboxTests(ctx.sandbox, root);
@@ -60920,15 +60925,7 @@ async function controlTestRun(ctx, scenario, dir) {
   try {
     var _stack = [];
     try {
-      const control = __using(_stack, await buildWorkspace({
-        repo: ctx.options.repo,
-        scenario,
-        dir,
-        cache: ctx.cache,
-        ...config2.environment.install ? { installCommand: config2.environment.install } : {},
-        ...config2.environment.package_manager ? { packageManager: config2.environment.package_manager } : {},
-        ...ctx.options.overlay ? { overlay: ctx.options.overlay } : {}
-      }), true);
+      const control = __using(_stack, await buildRolloutWorkspace(ctx, scenario, dir), true);
       if (!control.dependencies.ok) return void 0;
       const setup = await runSetup(control, {
         commands: scenario.environment.setup,

@@ -6,11 +6,10 @@
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import { ROLLOUT_SCHEMA, type Rollout } from "../../core/rollout.js";
+import type { Rollout } from "../../core/rollout.js";
 import type { Scenario } from "../../core/scenario.js";
 import { type ConfiguredAgent, createReplayAgent, type Prediction } from "../../runner/agents/index.js";
-import { newRunId, type RolloutRunner } from "../../runner/run-loop.js";
-import { testReport } from "../../scorers/index.js";
+import { infraErrorRecord, newRunId, type RolloutRunner } from "../../runner/run-loop.js";
 import type { ScoredItem, ScoreItem, ScoreRequest } from "./protocol.js";
 import type { BoundedQueue, Task, TaskOutcome } from "./queue.js";
 
@@ -73,23 +72,13 @@ export function cutRecord(
   runId: string,
   timeoutMs: number,
 ): Rollout {
-  return {
-    schema: ROLLOUT_SCHEMA,
-    run_id: runId,
-    instance_id: scenario.instance_id,
+  return infraErrorRecord({
+    runId,
+    scenario,
     attempt,
     agent: { name: "replay", model: item.model_name_or_path ?? DEFAULT_MODEL },
-    status: "infra_error",
-    reward: null,
-    resolved: false,
     reason: `cut by the request's time limit (${timeoutMs / 1000} s) before it finished`,
-    scores: [],
-    tests: testReport(scenario, undefined),
-    model_patch: "",
-    durations: { setup_ms: 0, agent_ms: 0, score_ms: 0 },
-    logs: {},
-    finished_at: new Date().toISOString(),
-  };
+  });
 }
 
 /**

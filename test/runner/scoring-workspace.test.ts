@@ -83,8 +83,9 @@ describe("scoring in a fresh workspace", () => {
       toolVersion: "repogym test",
       config,
     });
-    [scenario] = await readSuite(suite);
-    expect(scenario?.environment.setup).toEqual(["npm run prepare"]);
+    const mined = await readSuite(suite);
+    expect(mined.map((s) => s.environment.setup)).toEqual([["npm run prepare"]]);
+    scenario = mined[0]!;
   }, 120_000);
 
   afterAll(async () => {
