@@ -17,6 +17,11 @@ export interface EventInfo {
   pullPayload: { title: string; body: string | null } | null;
   /** For workflow_run: the run whose results are to be reported. */
   workflowRun: WorkflowRunInfo | null;
+  /**
+   * For workflow_dispatch by the repogym app (`/repogym run`, a merged PR): the pull request
+   * and the commit pinned when the command was given. Resolved into `pull` through the API.
+   */
+  dispatch: { pr: number; sha: string } | null;
 }
 
 export interface PullInfo {
@@ -100,6 +105,20 @@ export function describeEvent(input: {
     };
   }
 
+  let dispatch: EventInfo["dispatch"] = null;
+  const inputs = obj(payload.inputs);
+  if (input.eventName === "workflow_dispatch" && inputs) {
+    const pr = str(inputs.pr)?.trim() ?? "";
+    const sha = str(inputs.sha)?.trim() ?? "";
+    if (pr !== "") {
+      if (!/^[1-9]\d{0,9}$/.test(pr))
+        throw new ConfigError(`expected a pull request number, got "${pr}"`, "inputs.pr");
+      if (!/^[0-9a-f]{40}$/.test(sha))
+        throw new ConfigError(`expected the 40-character commit, got "${sha}"`, "inputs.sha");
+      dispatch = { pr: Number(pr), sha };
+    }
+  }
+
   return {
     name: input.eventName,
     repo: input.repository,
@@ -111,6 +130,40 @@ export function describeEvent(input: {
     pull,
     pullPayload,
     workflowRun,
+    dispatch,
+  };
+}
+
+/**
+ * A dispatched run for a pull request becomes a pull request evaluation at the pinned commit.
+ * Its token is the workflow's own (read-only by design), so it never comments: the app that
+ * dispatched it posts the results from the workflow_run event.
+ */
+export async function resolveDispatch(
+  event: EventInfo,
+  getPull: (number: number) => Promise<{
+    head_ref: string;
+    base_sha: string;
+    base_ref: string;
+    head_repo: string | null;
+    title: string;
+    body: string | null;
+  }>,
+): Promise<EventInfo> {
+  if (!event.dispatch) return event;
+  const live = await getPull(event.dispatch.pr);
+  return {
+    ...event,
+    pull: {
+      number: event.dispatch.pr,
+      head_sha: event.dispatch.sha,
+      head_ref: live.head_ref,
+      base_sha: live.base_sha,
+      base_ref: live.base_ref,
+      head_repo: live.head_repo,
+      fork: true,
+    },
+    pullPayload: { title: live.title, body: live.body },
   };
 }
 

@@ -96,9 +96,12 @@ export interface LoadedHistory {
   skipped: string[];
 }
 
-/** The latest `limit` runs on a branch, oldest first; unreadable files are skipped and named. */
+/**
+ * The latest `limit` runs on a branch, oldest first; unreadable files are skipped and named.
+ * Needs only two reads, so the GitHub App's client can use it too.
+ */
 export async function loadHistory(
-  client: GitHubClient,
+  client: Pick<GitHubClient, "listDir" | "getFile">,
   options: { historyBranch: string; key: string; branch: string; limit?: number },
 ): Promise<LoadedHistory> {
   const folder = historyFolder(options.key, options.branch);

@@ -4,7 +4,7 @@ import * as core from "@actions/core";
 import { context } from "@actions/github";
 import { withInterrupt } from "../cli/interrupt.js";
 import { describeError } from "../core/errors.js";
-import { describeEvent } from "./event.js";
+import { describeEvent, resolveDispatch } from "./event.js";
 import { GitHubClient } from "./github.js";
 import { defaultMode, parseInputs } from "./inputs.js";
 import type { ModeContext } from "./modes/context.js";
@@ -18,19 +18,25 @@ import { validate } from "./modes/validate.js";
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const inputs = parseInputs((name) => core.getInput(name));
   if (inputs.token) core.setSecret(inputs.token);
-  const event = describeEvent({
+  const described = describeEvent({
     eventName: context.eventName,
     payload: context.payload,
     repository: env.GITHUB_REPOSITORY ?? "",
     sha: context.sha,
     ref: context.ref,
   });
+  const client = inputs.token
+    ? GitHubClient.create(
+        inputs.token,
+        { owner: described.owner, repo: described.repoName },
+        env.GITHUB_API_URL,
+      )
+    : null;
+  const event =
+    described.dispatch && client ? await resolveDispatch(described, (n) => client.getPull(n)) : described;
   const mode = inputs.mode ?? defaultMode(event.name);
   core.info(`repogym ${mode} on ${event.repo} (${event.name}${event.pull ? ` #${event.pull.number}` : ""})`);
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const client = inputs.token
-    ? GitHubClient.create(inputs.token, { owner: event.owner, repo: event.repoName }, env.GITHUB_API_URL)
-    : null;
   const runUrl =
     env.GITHUB_SERVER_URL && env.GITHUB_RUN_ID
       ? `${env.GITHUB_SERVER_URL}/${event.repo}/actions/runs/${env.GITHUB_RUN_ID}`

@@ -112,7 +112,9 @@ export async function publish(input: PublishInput): Promise<PublishResult> {
   if (pullNumber !== undefined && inputs.comment && client) {
     if (!input.canWrite) {
       core.notice(
-        "This pull request comes from a fork, so its token is read-only: the results are in the artifact and the job summary, and the workflow_run workflow posts the comment.",
+        event.dispatch
+          ? "This run was dispatched by the repogym app for the pull request: the results are in the artifact and the job summary, and the app posts the comment."
+          : "This pull request comes from a fork, so its token is read-only: the results are in the artifact and the job summary, and the workflow_run workflow posts the comment.",
       );
     } else {
       try {

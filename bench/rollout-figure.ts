@@ -154,8 +154,8 @@ function rolloutFigure(
     title: `${diagnostic ? "  " : ""}rollout overhead, ${agent} agent, ${mine.length} rollouts`,
     measured:
       "median per rollout of (rollout wall time − agent_ms − the scoring test runner process): " +
-      "workspace (extract, one-commit repository, dependency link), setup, patch capture, " +
-      `test-side restore, report parsing, scoring, record append, cleanup; warm dependency cache, sandbox ${sandbox}, jobs 1`,
+      "workspace (extract, one-commit repository, dependency link), setup, patch capture, a second " +
+      `scoring workspace with the patch applied, test-side restore, setup again, report parsing, scoring, record append, cleanup; warm dependency cache, sandbox ${sandbox}, jobs 1`,
     baselineDefinition:
       "median per rollout of the scoring test run itself: the scenario's test files, the runner " +
       `process from spawn to exit${sandbox === "none" ? "" : ` (inside the ${sandbox} sandbox)`}`,

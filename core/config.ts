@@ -20,6 +20,53 @@ export const DEFAULT_AGENT_INSTRUCTIONS = [
 ] as const;
 const millis = z.number().int().positive();
 
+const workflowFile = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]+\.ya?ml$/, "expected a file name in .github/workflows, e.g. repogym.yml");
+const commentKey = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, "expected 1-64 letters, digits, '_', '.' or '-'");
+
+export const BOT_DEFAULTS = {
+  dry_run: false,
+  workflow: "repogym.yml",
+  report_workflows: ["repogym", "repogym evaluate"],
+  artifact: "repogym-results",
+  coalesce_seconds: 120,
+  commands: true,
+  mine_on_push: true,
+  pr_scenarios: true,
+  comment_key: "default",
+  history_branch: "repogym-data",
+} as const;
+
+/** The `bot:` section: how the GitHub App acts on this repository. */
+export const BotConfigSchema = z
+  .object({
+    /** Log every write the app would make (dispatches, comments, reactions, check runs) and make none. */
+    dry_run: z.boolean().default(BOT_DEFAULTS.dry_run),
+    /** The workflow the app dispatches (its file name in .github/workflows). */
+    workflow: workflowFile.default(BOT_DEFAULTS.workflow),
+    /** Names of the workflows whose finished runs the app reports (sticky comment and check run). */
+    report_workflows: z.array(z.string().min(1).max(200)).default([...BOT_DEFAULTS.report_workflows]),
+    /** The artifact those runs upload their results.json in. */
+    artifact: z.string().min(1).max(200).default(BOT_DEFAULTS.artifact),
+    /** Pushes to the default branch within this many seconds start one mining run (plus one after). */
+    coalesce_seconds: z.number().int().min(0).max(3600).default(BOT_DEFAULTS.coalesce_seconds),
+    /** Answer `/repogym` commands in comments. */
+    commands: z.boolean().default(BOT_DEFAULTS.commands),
+    /** Dispatch mining on pushes to the default branch. */
+    mine_on_push: z.boolean().default(BOT_DEFAULTS.mine_on_push),
+    /** Dispatch a merged pull request that changed source and tests as a scenario. */
+    pr_scenarios: z.boolean().default(BOT_DEFAULTS.pr_scenarios),
+    /** The sticky comment's key, as the Action's `comment-key`. */
+    comment_key: commentKey.default(BOT_DEFAULTS.comment_key),
+    /** The Action's `history-branch`: where the base results to compare with are kept. Empty: none. */
+    history_branch: z.string().max(255).default(BOT_DEFAULTS.history_branch),
+  })
+  .strict();
+export type BotConfig = z.output<typeof BotConfigSchema>;
+
 /** `.repogym/config.yml`. Every section is optional; unknown keys are errors so typos surface. */
 export const ConfigSchema = z
   .object({
@@ -95,6 +142,11 @@ export const ConfigSchema = z
      * are taken from the PR head and laid over every scenario workspace.
      */
     agent_instructions: globs.default([...DEFAULT_AGENT_INSTRUCTIONS]),
+    /** The GitHub App (bot/): what it does in this repository. Read from the default branch. */
+    bot: BotConfigSchema.default(() => ({
+      ...BOT_DEFAULTS,
+      report_workflows: [...BOT_DEFAULTS.report_workflows],
+    })),
   })
   .strict();
 

@@ -36257,6 +36257,19 @@ function describeEvent(input2) {
       html_url: str(run2.html_url)
     };
   }
+  let dispatch = null;
+  const inputs = obj(payload.inputs);
+  if (input2.eventName === "workflow_dispatch" && inputs) {
+    const pr2 = str(inputs.pr)?.trim() ?? "";
+    const sha2 = str(inputs.sha)?.trim() ?? "";
+    if (pr2 !== "") {
+      if (!/^[1-9]\d{0,9}$/.test(pr2))
+        throw new ConfigError(`expected a pull request number, got "${pr2}"`, "inputs.pr");
+      if (!/^[0-9a-f]{40}$/.test(sha2))
+        throw new ConfigError(`expected the 40-character commit, got "${sha2}"`, "inputs.sha");
+      dispatch = { pr: Number(pr2), sha: sha2 };
+    }
+  }
   return {
     name: input2.eventName,
     repo: input2.repository,
@@ -36267,7 +36280,25 @@ function describeEvent(input2) {
     branch: branch2,
     pull,
     pullPayload,
-    workflowRun
+    workflowRun,
+    dispatch
+  };
+}
+async function resolveDispatch(event, getPull) {
+  if (!event.dispatch) return event;
+  const live = await getPull(event.dispatch.pr);
+  return {
+    ...event,
+    pull: {
+      number: event.dispatch.pr,
+      head_sha: event.dispatch.sha,
+      head_ref: live.head_ref,
+      base_sha: live.base_sha,
+      base_ref: live.base_ref,
+      head_repo: live.head_repo,
+      fork: true
+    },
+    pullPayload: { title: live.title, body: live.body }
   };
 }
 
@@ -61127,6 +61158,42 @@ var DEFAULT_AGENT_INSTRUCTIONS = [
   ".github/copilot-instructions.md"
 ];
 var millis = external_exports.number().int().positive();
+var workflowFile = external_exports.string().regex(/^[A-Za-z0-9._-]+\.ya?ml$/, "expected a file name in .github/workflows, e.g. repogym.yml");
+var commentKey = external_exports.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, "expected 1-64 letters, digits, '_', '.' or '-'");
+var BOT_DEFAULTS = {
+  dry_run: false,
+  workflow: "repogym.yml",
+  report_workflows: ["repogym", "repogym evaluate"],
+  artifact: "repogym-results",
+  coalesce_seconds: 120,
+  commands: true,
+  mine_on_push: true,
+  pr_scenarios: true,
+  comment_key: "default",
+  history_branch: "repogym-data"
+};
+var BotConfigSchema = external_exports.object({
+  /** Log every write the app would make (dispatches, comments, reactions, check runs) and make none. */
+  dry_run: external_exports.boolean().default(BOT_DEFAULTS.dry_run),
+  /** The workflow the app dispatches (its file name in .github/workflows). */
+  workflow: workflowFile.default(BOT_DEFAULTS.workflow),
+  /** Names of the workflows whose finished runs the app reports (sticky comment and check run). */
+  report_workflows: external_exports.array(external_exports.string().min(1).max(200)).default([...BOT_DEFAULTS.report_workflows]),
+  /** The artifact those runs upload their results.json in. */
+  artifact: external_exports.string().min(1).max(200).default(BOT_DEFAULTS.artifact),
+  /** Pushes to the default branch within this many seconds start one mining run (plus one after). */
+  coalesce_seconds: external_exports.number().int().min(0).max(3600).default(BOT_DEFAULTS.coalesce_seconds),
+  /** Answer `/repogym` commands in comments. */
+  commands: external_exports.boolean().default(BOT_DEFAULTS.commands),
+  /** Dispatch mining on pushes to the default branch. */
+  mine_on_push: external_exports.boolean().default(BOT_DEFAULTS.mine_on_push),
+  /** Dispatch a merged pull request that changed source and tests as a scenario. */
+  pr_scenarios: external_exports.boolean().default(BOT_DEFAULTS.pr_scenarios),
+  /** The sticky comment's key, as the Action's `comment-key`. */
+  comment_key: commentKey.default(BOT_DEFAULTS.comment_key),
+  /** The Action's `history-branch`: where the base results to compare with are kept. Empty: none. */
+  history_branch: external_exports.string().max(255).default(BOT_DEFAULTS.history_branch)
+}).strict();
 var ConfigSchema = external_exports.object({
   paths: external_exports.object({
     /** Extra globs that mark test files (added to the built-in rules). */
@@ -61179,7 +61246,12 @@ var ConfigSchema = external_exports.object({
    * The team's agent instructions: in the Action's evaluate mode, files matching these globs
    * are taken from the PR head and laid over every scenario workspace.
    */
-  agent_instructions: globs.default([...DEFAULT_AGENT_INSTRUCTIONS])
+  agent_instructions: globs.default([...DEFAULT_AGENT_INSTRUCTIONS]),
+  /** The GitHub App (bot/): what it does in this repository. Read from the default branch. */
+  bot: BotConfigSchema.default(() => ({
+    ...BOT_DEFAULTS,
+    report_workflows: [...BOT_DEFAULTS.report_workflows]
+  }))
 }).strict();
 function defaultConfig() {
   return ConfigSchema.parse({});
@@ -62675,23 +62747,28 @@ function renderJobSummary(input2) {
   });
 }
 
-// action/comment.ts
-async function upsertComment(client, issue3, key, body) {
-  const existing = (await client.listIssueComments(issue3)).filter((c) => isRepogymComment(c.body, key));
+// report/sticky-comment.ts
+async function upsertStickyComment(port, issue3, key, body) {
+  const existing = (await port.listIssueComments(issue3)).filter((c) => isRepogymComment(c.body, key));
   const first = existing[0];
   if (first) {
-    const comment2 = await client.updateIssueComment(first.id, body);
-    for (const extra of existing.slice(1)) await client.deleteIssueComment(extra.id);
+    const comment2 = await port.updateIssueComment(first.id, body);
+    for (const extra of existing.slice(1)) await port.deleteIssueComment(extra.id);
     return { comment: comment2, created: false };
   }
-  const comment = await client.createIssueComment(issue3, body);
-  const after = (await client.listIssueComments(issue3)).filter((c) => isRepogymComment(c.body, key));
+  const comment = await port.createIssueComment(issue3, body);
+  const after = (await port.listIssueComments(issue3)).filter((c) => isRepogymComment(c.body, key));
   if (after.length > 1 && after[0].id !== comment.id) {
-    const kept = await client.updateIssueComment(after[0].id, body);
-    for (const extra of after.slice(1)) await client.deleteIssueComment(extra.id);
+    const kept = await port.updateIssueComment(after[0].id, body);
+    for (const extra of after.slice(1)) await port.deleteIssueComment(extra.id);
     return { comment: kept, created: false };
   }
   return { comment, created: true };
+}
+
+// action/comment.ts
+function upsertComment(client, issue3, key, body) {
+  return upsertStickyComment(client, issue3, key, body);
 }
 
 // action/history.ts
@@ -63026,7 +63103,7 @@ async function publish(input2) {
   if (pullNumber !== void 0 && inputs.comment && client) {
     if (!input2.canWrite) {
       notice(
-        "This pull request comes from a fork, so its token is read-only: the results are in the artifact and the job summary, and the workflow_run workflow posts the comment."
+        event.dispatch ? "This run was dispatched by the repogym app for the pull request: the results are in the artifact and the job summary, and the app posts the comment." : "This pull request comes from a fork, so its token is read-only: the results are in the artifact and the job summary, and the workflow_run workflow posts the comment."
       );
     } else {
       try {
@@ -64256,7 +64333,7 @@ async function evaluate(ctx, options) {
   const suiteDir = join27(ctx.repoDir, inputs.suite);
   const scenarios = await readSuiteIfAny(suiteDir);
   const commit = event.pull?.head_sha ?? event.sha;
-  const links = ctx.runUrl ? { run: ctx.runUrl } : void 0;
+  const links = ctx.runUrl ? { run: ctx.runUrl, artifact: `${ctx.runUrl}#artifacts` } : void 0;
   const notes = [];
   const overlay = event.pull ? await readInstructionOverlay(ctx.repoDir, config2.agent_instructions) : [];
   if (overlay.length > 0) {
@@ -64701,17 +64778,22 @@ async function validate2(ctx) {
 async function run(env = process.env) {
   const inputs = parseInputs((name) => getInput(name));
   if (inputs.token) setSecret(inputs.token);
-  const event = describeEvent({
+  const described = describeEvent({
     eventName: context2.eventName,
     payload: context2.payload,
     repository: env.GITHUB_REPOSITORY ?? "",
     sha: context2.sha,
     ref: context2.ref
   });
+  const client = inputs.token ? GitHubClient.create(
+    inputs.token,
+    { owner: described.owner, repo: described.repoName },
+    env.GITHUB_API_URL
+  ) : null;
+  const event = described.dispatch && client ? await resolveDispatch(described, (n2) => client.getPull(n2)) : described;
   const mode = inputs.mode ?? defaultMode(event.name);
   info(`repogym ${mode} on ${event.repo} (${event.name}${event.pull ? ` #${event.pull.number}` : ""})`);
   const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
-  const client = inputs.token ? GitHubClient.create(inputs.token, { owner: event.owner, repo: event.repoName }, env.GITHUB_API_URL) : null;
   const runUrl = env.GITHUB_SERVER_URL && env.GITHUB_RUN_ID ? `${env.GITHUB_SERVER_URL}/${event.repo}/actions/runs/${env.GITHUB_RUN_ID}` : void 0;
   await withInterrupt(async (signal) => {
     const ctx = {

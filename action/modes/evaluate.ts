@@ -46,7 +46,8 @@ export async function evaluate(ctx: ModeContext, options: { prScenario: boolean 
   const suiteDir = join(ctx.repoDir, inputs.suite);
   const scenarios = await readSuiteIfAny(suiteDir);
   const commit = event.pull?.head_sha ?? event.sha;
-  const links = ctx.runUrl ? { run: ctx.runUrl } : undefined;
+  // The artifact is uploaded by a later step of the job; the run page lists it.
+  const links = ctx.runUrl ? { run: ctx.runUrl, artifact: `${ctx.runUrl}#artifacts` } : undefined;
   const notes: string[] = [];
 
   const overlay = event.pull ? await readInstructionOverlay(ctx.repoDir, config.agent_instructions) : [];

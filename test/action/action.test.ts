@@ -463,4 +463,39 @@ describe("the Action, run as GitHub's runner runs it", () => {
     expect(after).toHaveLength(before + 2);
     expect(fake.violations).toEqual([]);
   });
+
+  it("a run the app dispatched for a pull request evaluates the pinned commit and writes nothing", async () => {
+    const pr = remote.addPull({ head: "agents", title: "Dispatched" });
+    const payload = examplePayload("workflow_dispatch");
+    retarget(payload, REPO);
+    const pinned = remote.branchSha("agents")!;
+    payload.inputs = {
+      command: "run",
+      pr: String(pr.number),
+      sha: pinned,
+      agent: "oracle",
+      attempts: "1",
+      sample: "",
+    };
+    const out = resultsDir();
+    const before = fake.requests.length;
+    const run = await runAction({
+      ...common(),
+      event: "workflow_dispatch",
+      payload,
+      token: READ,
+      sha: remote.branchSha("main")!,
+      ref: "refs/heads/main",
+      inputs: { mode: "evaluate", agent: "oracle", "history-branch": "", "results-path": out },
+    });
+    expect(run.stdout).not.toContain("::error::");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain("dispatched by the repogym app");
+    const results = parseResults(await readFile(join(out, "results.json")), "results.json");
+    expect(results.commit).toBe(pinned);
+    expect(results.pull_request).toMatchObject({ number: pr.number, head_sha: pinned, base_ref: "main" });
+    expect(writes(before)).toEqual([]);
+    expect(fake.requests.slice(before).map((r) => r.operationId)).toEqual(["pulls/get"]);
+    expect(fake.violations).toEqual([]);
+  });
 });

@@ -44,6 +44,7 @@ describe("documented workflows", () => {
       "fork-report.yml",
       "mine.yml",
       "nightly-sharded.yml",
+      "repogym.yml",
     ]);
     for (const w of all)
       expect({ file: w.name, problems: lint(w.text, w.name) }).toEqual({ file: w.name, problems: [] });

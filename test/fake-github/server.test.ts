@@ -374,6 +374,36 @@ describe("fake GitHub: pull requests", () => {
     expect(comment.data.html_url).toContain(`/pull/${pull.number}#issuecomment-`);
     expect(fake.violations).toEqual([]);
   });
+
+  it("lists a PR's changed files against its merge base, also under an Enterprise /api/v3 base URL", async () => {
+    const { fake, repo } = await setup();
+    repo.createBranch("change");
+    repo.commitFiles("change", {
+      "src/index.ts": "export const x = 2;\n",
+      "test/x.test.ts": "t\n",
+      "README.md": null,
+    });
+    // The base moves on after the branch was cut: its changes are not the PR's.
+    repo.commitFiles("main", { "docs/later.md": "later\n" });
+    const pull = repo.addPull({ head: "change" });
+    const enterprise = getOctokit("ghs_write", { baseUrl: `${fake.url}/api/v3` });
+    const files = await enterprise.paginate(enterprise.rest.pulls.listFiles, {
+      owner,
+      repo: repoName,
+      pull_number: pull.number,
+      per_page: 2,
+    });
+    expect(files.map((f) => [f.filename, f.status])).toEqual([
+      ["README.md", "removed"],
+      ["src/index.ts", "modified"],
+      ["test/x.test.ts", "added"],
+    ]);
+    expect(fake.requestsFor("pulls/list-files").map((r) => r.path)).toEqual([
+      `/repos/octo/demo/pulls/${pull.number}/files`,
+      `/repos/octo/demo/pulls/${pull.number}/files`,
+    ]);
+    expect(fake.violations).toEqual([]);
+  });
 });
 
 describe("fake GitHub: git data", () => {

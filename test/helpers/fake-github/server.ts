@@ -61,7 +61,7 @@ export const IMPLEMENTED_OPERATIONS: readonly string[] = Object.keys(HANDLERS).s
 
 export interface RecordedRequest {
   method: string;
-  /** Raw pathname as sent (percent-encoding kept). */
+  /** Raw pathname as sent (percent-encoding kept; an Enterprise `/api/v3` prefix removed). */
   path: string;
   query: Record<string, string>;
   headers: IncomingHttpHeaders;
@@ -292,6 +292,8 @@ export class FakeGitHub implements AsyncDisposable {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? "/", this.urls.api);
+    // GitHub Enterprise Server serves the same API under /api/v3 (GHE_HOST clients use it).
+    url.pathname = url.pathname.replace(/^\/api\/v3(?=\/)/, "");
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString("utf8");

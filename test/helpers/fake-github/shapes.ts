@@ -357,6 +357,53 @@ export function pullRequest(repo: FakeRepo, state: IssueState, urls: Urls, full:
   return body;
 }
 
+/**
+ * A pull request's changed files (`GET .../pulls/{n}/files`): the head's tree against the
+ * merge base with the base branch, as GitHub's "Files changed" (line counts are not modelled).
+ */
+export function pullFiles(repo: FakeRepo, state: IssueState, urls: Urls): Body[] {
+  const pull = state.pull!;
+  const git = pull.head.repo.git;
+  const headSha = pullHeadSha(state);
+  const baseSha = repo.branchSha(pull.base.ref);
+  // The nearest ancestor of the head that the base branch contains (not the head itself).
+  let mergeBase: string | undefined;
+  const queue = [...(git.commit(headSha)?.parents ?? [])];
+  const seen = new Set<string>();
+  for (let sha = queue.shift(); sha !== undefined && baseSha; sha = queue.shift()) {
+    if (seen.has(sha)) continue;
+    seen.add(sha);
+    if (git.isAncestor(sha, baseSha)) {
+      mergeBase = sha;
+      break;
+    }
+    queue.push(...(git.commit(sha)?.parents ?? []));
+  }
+  const before = mergeBase ? git.flatten(git.commit(mergeBase)!.tree) : new Map<string, FlatEntry>();
+  const after = git.flatten(git.commit(headSha)!.tree);
+  const rows: Array<{ path: string; status: "added" | "removed" | "modified"; sha: string }> = [];
+  for (const [path, entry] of after) {
+    const old = before.get(path);
+    if (!old) rows.push({ path, status: "added", sha: entry.sha });
+    else if (old.sha !== entry.sha) rows.push({ path, status: "modified", sha: entry.sha });
+  }
+  for (const [path, entry] of before)
+    if (!after.has(path)) rows.push({ path, status: "removed", sha: entry.sha });
+  rows.sort((a, b) => a.path.localeCompare(b.path));
+  const repoName = pull.head.repo.fullName;
+  return rows.map((row) => ({
+    sha: row.sha,
+    filename: row.path,
+    status: row.status,
+    additions: 0,
+    deletions: 0,
+    changes: 0,
+    blob_url: `${urls.html}/${repoName}/blob/${headSha}/${row.path}`,
+    raw_url: `${urls.html}/${repoName}/raw/${headSha}/${row.path}`,
+    contents_url: `${urls.api}/repos/${repoName}/contents/${row.path}?ref=${headSha}`,
+  }));
+}
+
 export function gitCommit(repo: FakeRepo, commit: CommitObject, urls: Urls): Body {
   const api = `${urls.api}/repos/${repo.fullName}/git`;
   return {

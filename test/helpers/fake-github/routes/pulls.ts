@@ -1,4 +1,4 @@
-/** Pull requests: list (state/head/base filters), get, create, update. */
+/** Pull requests: list (state/head/base filters), get, changed files, create, update. */
 import {
   type HandlerContext,
   type Handlers,
@@ -76,6 +76,16 @@ export const pullHandlers: Handlers = {
     handle(ctx) {
       const pull = ctx.repo.pull(Number(ctx.params.pull_number));
       return pull ? json(200, shapes.pullRequest(ctx.repo, pull, ctx.urls, true)) : notFound(ctx);
+    },
+  },
+
+  "pulls/list-files": {
+    permission: [["pull_requests", "read"]],
+    handle(ctx) {
+      const pull = ctx.repo.pull(Number(ctx.params.pull_number));
+      if (!pull) return notFound(ctx);
+      const page = paginate(ctx, shapes.pullFiles(ctx.repo, pull, ctx.urls));
+      return json(200, page.items, page.headers);
     },
   },
 
