@@ -25,6 +25,8 @@ export async function bundleAction() {
     legalComments: "eof",
     sourcemap: false,
     logLevel: "silent",
+    // Paths in the bundle name node_modules as npm lays it out, even where it is a link.
+    preserveSymlinks: true,
     define: { __REPOGYM_VERSION__: JSON.stringify(pkg.version) },
     // CommonJS dependencies inside an ESM bundle need a require of their own.
     banner: {
