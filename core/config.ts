@@ -142,6 +142,18 @@ export const ConfigSchema = z
      * are taken from the PR head and laid over every scenario workspace.
      */
     agent_instructions: globs.default([...DEFAULT_AGENT_INSTRUCTIONS]),
+    /** Checks of the agent's change beyond its tests. */
+    guards: z
+      .object({
+        /**
+         * Look at the agent's patch before the tests run (runner/tamper-scan.ts): a change whose
+         * source reaches into the test machinery scores 0, untested. Skipped by itself for a
+         * scenario whose gold patch trips it; `false` turns it off everywhere.
+         */
+        tamper_scan: z.boolean().default(true),
+      })
+      .strict()
+      .default({ tamper_scan: true }),
     /** The GitHub App (bot/): what it does in this repository. Read from the default branch. */
     bot: BotConfigSchema.default(() => ({
       ...BOT_DEFAULTS,

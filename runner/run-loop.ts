@@ -38,6 +38,7 @@ import {
   wrapCommand,
 } from "./sandbox.js";
 import { applyPatch } from "./state-tree.js";
+import { tamperReason, tamperScan } from "./tamper-scan.js";
 import { getAdapter, withCommandOverride } from "./test-adapters/index.js";
 import {
   buildWorkspace,
@@ -615,6 +616,29 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
     }
     await workspace[Symbol.asyncDispose]();
     workspace = undefined;
+
+    // 3b. The tamper scan (runner/tamper-scan.ts): source that reaches into the test machinery
+    // (hooks, runner state, Object.is, the report channel) can beat the in-process guards, so
+    // such a change scores 0 without running the tests. Skipped for a scenario whose own gold
+    // patch trips it: that project works on such code, and its oracle must still score 1.
+    if (config.guards.tamper_scan) {
+      const scan = tamperScan({
+        modelPatch,
+        goldPatch: scenario.patch,
+        classifier: createClassifier(config.paths),
+      });
+      if (scan.kind === "flagged") {
+        durations.score_ms = performance.now() - started;
+        return record({
+          status: "scored",
+          reward: 0,
+          resolved: false,
+          scores: [],
+          tests: unscored,
+          reason: tamperReason(scan.finding),
+        });
+      }
+    }
 
     // 4. The scoring workspace: the starting state plus the agent's patch, the scenario's test
     // side put back, dependencies linked afresh, and the setup (a build) run again over the

@@ -18,15 +18,43 @@ const calcTest = (tests: string[]) =>
     "",
   ].join("\n");
 
-/** A node:test project with two minable fixes, mined into a suite (one validation run, for speed). */
-export async function minedFixture(): Promise<{
+export interface MinedFixture {
   repo: FixtureRepo;
   suite: string;
   cache: string;
   scenarios: Scenario[];
   config: ReturnType<typeof defaultConfig>;
   [Symbol.asyncDispose](): Promise<void>;
-}> {
+}
+
+/** Mines `repo` with `config` into a fresh suite (and dependency cache); disposing removes all three. */
+export async function mineFixture(repo: FixtureRepo, config: MinedFixture["config"]): Promise<MinedFixture> {
+  const suite = await tempDir();
+  const cache = await tempDir();
+  await mineRepository({
+    repo: repo.path,
+    suiteDir: suite.path,
+    cacheDir: cache.path,
+    toolVersion: "repogym test",
+    config,
+  });
+  const scenarios = await readSuite(suite.path);
+  return {
+    repo,
+    suite: suite.path,
+    cache: cache.path,
+    scenarios,
+    config,
+    async [Symbol.asyncDispose]() {
+      await repo[Symbol.asyncDispose]();
+      await suite[Symbol.asyncDispose]();
+      await cache[Symbol.asyncDispose]();
+    },
+  };
+}
+
+/** A node:test project with two minable fixes, mined into a suite (one validation run, for speed). */
+export async function minedFixture(): Promise<MinedFixture> {
   const repo = await FixtureRepo.create();
   repo.git("remote", "add", "origin", "https://github.com/acme/calc.git");
   await repo.commit("Initial calculator", {
@@ -52,34 +80,16 @@ export async function minedFixture(): Promise<{
       'test("mul zero", () => assert.equal(mul(0, 5), 0));',
     ]),
   });
-  const suite = await tempDir();
-  const cache = await tempDir();
   const base = defaultConfig();
-  const config = { ...base, timeouts: { ...base.timeouts, test_ms: 20_000 }, validation: { runs: 1 } };
-  await mineRepository({
-    repo: repo.path,
-    suiteDir: suite.path,
-    cacheDir: cache.path,
-    toolVersion: "repogym test",
-    config,
+  return mineFixture(repo, {
+    ...base,
+    timeouts: { ...base.timeouts, test_ms: 20_000 },
+    validation: { runs: 1 },
   });
-  const scenarios = await readSuite(suite.path);
-  return {
-    repo,
-    suite: suite.path,
-    cache: cache.path,
-    scenarios,
-    config,
-    async [Symbol.asyncDispose]() {
-      await repo[Symbol.asyncDispose]();
-      await suite[Symbol.asyncDispose]();
-      await cache[Symbol.asyncDispose]();
-    },
-  };
 }
 
 export interface MinedFixtureScope {
-  readonly fixture: Awaited<ReturnType<typeof minedFixture>>;
+  readonly fixture: MinedFixture;
   /** A scratch folder for the describe block. */
   readonly work: string;
   /** runSuite options over the fixture, each call with its own out folder. */
@@ -88,7 +98,7 @@ export interface MinedFixtureScope {
 
 /** Mines the fixture once for the enclosing describe block and removes it afterwards. */
 export function useMinedFixture(defaults: Partial<RunOptions> = {}): MinedFixtureScope {
-  let fixture: Awaited<ReturnType<typeof minedFixture>> | undefined;
+  let fixture: MinedFixture | undefined;
   let work: Awaited<ReturnType<typeof tempDir>> | undefined;
   let runs = 0;
   beforeAll(async () => {

@@ -144,3 +144,20 @@ export function expectNoReward(record: Rollout): void {
     expect(record.reason).toBeTruthy();
   }
 }
+
+/**
+ * Stopped by the tamper scan (runner/tamper-scan.ts): scored 0 with the scan's reason naming
+ * the file, and the tests never run (no test log, nothing scored).
+ */
+export function expectTamperFlagged(record: Rollout, scenario: Scenario, file = "src/calc.js"): void {
+  expect(record.status, record.reason).toBe("scored");
+  expect(record.reward).toBe(0);
+  expect(record.resolved).toBe(false);
+  const place = file.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  expect(record.reason).toMatch(
+    new RegExp(`^the change reaches into the test machinery from source: ${place}:\\d+: \\S`),
+  );
+  expect(record.scores).toEqual([]);
+  expect(record.logs.tests).toBeUndefined();
+  expect(record.tests.FAIL_TO_PASS.failure).toEqual(scenario.FAIL_TO_PASS);
+}

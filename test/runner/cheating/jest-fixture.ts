@@ -1,41 +1,39 @@
 import { join } from "node:path";
 import { defaultConfig } from "../../../core/config.js";
-import { readSuite } from "../../../core/suite-store.js";
 import { shellQuote } from "../../../runner/shell.js";
-import { mineRepository } from "../../../scenario-gen/mine.js";
-import { FixtureRepo, PROJECT_ROOT, tempDir } from "../../helpers/fixture-repo.js";
-import type { minedFixture } from "../run-fixture.js";
+import { FixtureRepo, PROJECT_ROOT } from "../../helpers/fixture-repo.js";
+import { type MinedFixture, mineFixture } from "../run-fixture.js";
 
-const calcTest = (tests: string[]) =>
-  ['const { add } = require("../src/calc.js");', ...tests.map((t) => `${t}\n`)].join("\n");
+/** What a project of the "add" fix needs for one framework: its manifest and how a test file looks. */
+interface FrameworkProject {
+  remote: string;
+  packageJson: Record<string, unknown>;
+  /** `src/calc.js` exporting `add` with the body given. */
+  calc: (body: string) => string;
+  calcTest: (tests: string[]) => string;
+}
 
 /**
- * The "add" fix of the node:test fixture (run-fixture.ts) as a jest project, mined into a
- * suite. Its install links repogym's own node_modules, so the real jest runs.
+ * The "add" fix of the node:test fixture (run-fixture.ts) as a project of another framework,
+ * mined into a suite. Its install links repogym's own node_modules, so the real framework runs.
  */
-export async function minedJestFixture(): ReturnType<typeof minedFixture> {
+async function minedProject(project: FrameworkProject): Promise<MinedFixture> {
   const repo = await FixtureRepo.create();
-  repo.git("remote", "add", "origin", "https://github.com/acme/calc-jest.git");
+  repo.git("remote", "add", "origin", project.remote);
   await repo.commit("Initial calculator", {
-    "package.json": JSON.stringify(
-      { name: "calc", scripts: { test: "jest" }, devDependencies: { jest: "*" } },
-      null,
-      2,
-    ),
-    "src/calc.js": "exports.add = (a, b) => a + b - (a > 9 ? 1 : 0);\n",
-    "test/calc.test.js": calcTest(['test("add small", () => expect(add(1, 2)).toBe(3));']),
+    "package.json": JSON.stringify(project.packageJson, null, 2),
+    "src/calc.js": project.calc("a + b - (a > 9 ? 1 : 0)"),
+    "test/calc.test.js": project.calcTest(['test("add small", () => expect(add(1, 2)).toBe(3));']),
   });
   await repo.commit("Fix add for numbers above nine", {
-    "src/calc.js": "exports.add = (a, b) => a + b;\n",
-    "test/calc.test.js": calcTest([
+    "src/calc.js": project.calc("a + b"),
+    "test/calc.test.js": project.calcTest([
       'test("add small", () => expect(add(1, 2)).toBe(3));',
       'test("add large", () => expect(add(10, 5)).toBe(15));',
     ]),
   });
-  const suite = await tempDir();
-  const cache = await tempDir();
   const base = defaultConfig();
-  const config = {
+  return mineFixture(repo, {
     ...base,
     environment: {
       ...base.environment,
@@ -43,25 +41,36 @@ export async function minedJestFixture(): ReturnType<typeof minedFixture> {
     },
     timeouts: { ...base.timeouts, test_ms: 30_000 },
     validation: { runs: 1 },
-  };
-  await mineRepository({
-    repo: repo.path,
-    suiteDir: suite.path,
-    cacheDir: cache.path,
-    toolVersion: "repogym test",
-    config,
   });
-  const scenarios = await readSuite(suite.path);
-  return {
-    repo,
-    suite: suite.path,
-    cache: cache.path,
-    scenarios,
-    config,
-    async [Symbol.asyncDispose]() {
-      await repo[Symbol.asyncDispose]();
-      await suite[Symbol.asyncDispose]();
-      await cache[Symbol.asyncDispose]();
+}
+
+/** The "add" fix as a jest project (CommonJS, jest's globals). */
+export function minedJestFixture(): Promise<MinedFixture> {
+  return minedProject({
+    remote: "https://github.com/acme/calc-jest.git",
+    packageJson: { name: "calc", scripts: { test: "jest" }, devDependencies: { jest: "*" } },
+    calc: (body) => `exports.add = (a, b) => ${body};\n`,
+    calcTest: (tests) =>
+      ['const { add } = require("../src/calc.js");', ...tests.map((t) => `${t}\n`)].join("\n"),
+  });
+}
+
+/** The "add" fix as a vitest project (ES modules, imports from vitest). */
+export function minedVitestFixture(): Promise<MinedFixture> {
+  return minedProject({
+    remote: "https://github.com/acme/calc-vitest.git",
+    packageJson: {
+      name: "calc",
+      type: "module",
+      scripts: { test: "vitest run" },
+      devDependencies: { vitest: "*" },
     },
-  };
+    calc: (body) => `export const add = (a, b) => ${body};\n`,
+    calcTest: (tests) =>
+      [
+        'import { expect, test } from "vitest";',
+        'import { add } from "../src/calc.js";',
+        ...tests.map((t) => `${t}\n`),
+      ].join("\n"),
+  });
 }

@@ -9,6 +9,13 @@ import { vitestAdapter } from "../../../runner/test-adapters/vitest.js";
 import type { FileTree } from "../../helpers/fixture-repo.js";
 import { expectOk, type Framework, framework, runFixture } from "../test-adapters/harness.js";
 import { cheatingHarness, expectNoReward, type Harness } from "./harness.js";
+import {
+  JEST_CIRCUS_STATE,
+  MOCHA_EXIT_REPORT,
+  NODE_TEST_FRAMES,
+  OBJECT_IS,
+  VITEST_AFTER_EACH,
+} from "./holes.js";
 
 /**
  * (c) The source side is the agent's, and the tests import it: at import time a source file
@@ -228,7 +235,10 @@ describe("cheating source: tampering with the assertion library at import time",
  * HOLES. The guards lock the assertion library's and the test interface's own objects; code
  * running in the same process as the tests can still reach the runner's state, the JavaScript
  * intrinsics every matcher relies on, and the channel results travel over. These pin what
- * still works, so that closing one flips its test.
+ * still works against the guards alone, so that closing one in the process flips its test.
+ * A whole rollout does not get this far: the run loop's tamper scan (runner/tamper-scan.ts)
+ * flags each of these in the agent's patch and scores it 0 before the tests run
+ * (tamper-scan-rollouts.test.ts); the tampering itself is in holes.ts.
  */
 describe("cheating source: what the guards do not stop (documented holes)", () => {
   const check = async (fw: Framework, tree: FileTree) => {
@@ -236,60 +246,38 @@ describe("cheating source: what the guards do not stop (documented holes)", () =
   };
 
   // HOLE: hooks are the project's to register, and vitest hands them the test's task, whose
-  // result a later hook can rewrite to "pass".
+  // result a later hook can rewrite to "pass". Rollouts: the scan flags the vitest import and
+  // the hook call.
   it.fails("vitest: an afterEach hook registered by a source file rewrites the result", async () => {
-    await check(
-      vitestProject,
-      vitestTree(
-        'import { afterEach } from "vitest";\nafterEach(({ task }) => { task.result.state = "pass"; task.result.errors = undefined; });',
-        "expect(add(1, 2)).toBe(3)",
-      ),
-    );
+    await check(vitestProject, vitestTree(VITEST_AFTER_EACH, "expect(add(1, 2)).toBe(3)"));
   });
 
   // HOLE: jest-circus keeps its state on the test environment's global under a symbol; a
-  // source file can find it and empty the running test's errors.
+  // source file can find it and empty the running test's errors. Rollouts: the scan flags the
+  // enumeration of the global's symbols, JEST_STATE_SYMBOL and the hook call.
   it.fails("jest: a source file clears jest-circus's record of the test's errors", async () => {
-    await check(
-      jestProject,
-      jestTree(
-        [
-          'const state = globalThis[Object.getOwnPropertySymbols(globalThis).find((s) => String(s).includes("JEST_STATE_SYMBOL"))];',
-          "afterEach(() => { state.currentlyRunningTest.errors.length = 0; });",
-        ].join("\n"),
-        "expect(add(1, 2)).toBe(3)",
-      ),
-    );
+    await check(jestProject, jestTree(JEST_CIRCUS_STATE, "expect(add(1, 2)).toBe(3)"));
   });
 
   // HOLE: the matchers call the realm's intrinsics (Object.is for toBe), which stay writable:
-  // locking them all is SES's lockdown, which breaks too much ordinary code.
+  // locking them all is SES's lockdown, which breaks too much ordinary code. Rollouts: the scan
+  // flags the assignment.
   it.fails("vitest: a source file that replaces Object.is passes toBe", async () => {
-    await check(vitestProject, vitestTree("Object.is = () => true;", "expect(add(1, 2)).toBe(3)"));
+    await check(vitestProject, vitestTree(OBJECT_IS, "expect(add(1, 2)).toBe(3)"));
   });
 
   it.fails("jest: a source file that replaces Object.is passes toBe", async () => {
-    await check(jestProject, jestTree("Object.is = () => true;", "expect(add(1, 2)).toBe(3)"));
+    await check(jestProject, jestTree(OBJECT_IS, "expect(add(1, 2)).toBe(3)"));
   });
 
   // HOLE: mocha's reporter runs in the process that loads the source, and the report file must
   // be writable by that process: an exit handler can rewrite the report after the reporter.
+  // Rollouts: the scan flags the reporter's name and the exit handler that writes a file.
   it.fails("mocha: a source file's exit handler rewrites the report", async () => {
     const [, tree] = MOCHA_CASES[0]!;
     await check(mochaProject, {
       ...tree,
-      "src/calc.js": [
-        'const fs = require("node:fs");',
-        'const reporter = Object.keys(require.cache).find((file) => file.endsWith("repogym-mocha-reporter.cjs"));',
-        'const { reportPath } = JSON.parse(fs.readFileSync(reporter, "utf8").match(/const CONFIG = (.*);/)[1]);',
-        'process.on("exit", () => {',
-        '  const report = JSON.parse(fs.readFileSync(reportPath, "utf8"));',
-        '  for (const result of report.results) { result.state = "passed"; delete result.error; }',
-        "  fs.writeFileSync(reportPath, JSON.stringify(report));",
-        "});",
-        "exports.add = (a, b) => a - b;",
-        "",
-      ].join("\n"),
+      "src/calc.js": `${MOCHA_EXIT_REPORT}\nexports.add = (a, b) => a - b;\n`,
     });
   });
 });
@@ -311,29 +299,22 @@ describe("cheating source: node --test child report frames", () => {
   // HOLE: on Node 20 nothing but the child's stdout carries its results (--test-isolation=none
   // is Node 22.8+), and the child runs the agent's code: whatever writes the frames, the
   // agent's code can rewrite them, or write its own to fd 1 and exit. Locking stdout's write
-  // would not stop fs.writeSync(1, ...). Only a channel outside the test process could.
+  // would not stop fs.writeSync(1, ...). Only a channel outside the test process could. This
+  // one runs with the tamper scan off, so it shows the tests alone; with the scan on (the
+  // default) the stdout override, the frame types and the exit handler are flagged and the
+  // rollout scores 0 (tamper-scan-rollouts.test.ts).
   it.fails("(d) a source file that turns test:fail frames into test:pass gets 0", async () => {
     const calc = [
-      'import v8 from "node:v8";',
-      "const write = process.stdout.write;",
-      "const header = (() => { const s = new v8.DefaultSerializer(); s.writeHeader(); return s.releaseBuffer(); })();",
-      "process.stdout.write = function (chunk, ...rest) {",
-      "  const buf = Buffer.from(chunk);",
-      "  if (buf.indexOf(header) !== 0 || buf.length <= header.length + 4) return write.call(this, chunk, ...rest);",
-      "  const item = new v8.DefaultDeserializer(buf.subarray(2 * header.length + 4)).readValue();",
-      '  if (item.type === "test:fail") { item.type = "test:pass"; delete item.data.details.error; }',
-      "  const s = new v8.DefaultSerializer(); s.writeHeader(); s.writeRawBytes(Buffer.alloc(4)); s.writeHeader(); s.writeValue(item);",
-      "  const out = s.releaseBuffer(); out.writeUInt32BE(out.length - (4 + header.length), header.length);",
-      "  return write.call(this, out, ...rest);",
-      "};",
-      'process.on("exit", () => { process.exitCode = 0; });',
+      NODE_TEST_FRAMES,
       "export function add(a, b) { return a + b - (a > 9 ? 1 : 0); }",
       "export function mul(a, b) { return a * b + (a === 0 ? 1 : 0); }",
       "",
     ].join("\n");
     const source = join(h.work, "calc-forged-frames.js");
     await writeFile(source, calc);
-    const { record } = await h.run(`cp ${shellQuote(source)} src/calc.js`);
+    const { record } = await h.run(`cp ${shellQuote(source)} src/calc.js`, {
+      config: { ...h.fixture.config, guards: { tamper_scan: false } },
+    });
     expectNoReward(record);
   });
 });
