@@ -1,39 +1,24 @@
 import { getOctokit } from "@actions/github";
 import { GitHubApiError } from "../core/errors.js";
+import {
+  branchSha,
+  type DirEntry,
+  getFile,
+  getPull,
+  type IssueComment,
+  listDir,
+  listIssueComments,
+  type PullRequest,
+  type ReadPermission,
+  type ReadTarget,
+  type RepoRef,
+  toIssueComment,
+  toPull,
+} from "./github-reads.js";
 
 type Octokit = ReturnType<typeof getOctokit>;
 
-export interface RepoRef {
-  owner: string;
-  repo: string;
-}
-
-export interface IssueComment {
-  id: number;
-  body: string;
-  html_url: string;
-  user_type: string | null;
-}
-
-export interface PullRequest {
-  number: number;
-  html_url: string;
-  state: string;
-  head_sha: string;
-  head_ref: string;
-  head_repo: string | null;
-  base_sha: string;
-  base_ref: string;
-  title: string;
-  body: string | null;
-}
-
-export interface DirEntry {
-  name: string;
-  path: string;
-  type: string;
-  sha: string;
-}
+export type { DirEntry, IssueComment, PullRequest, RepoRef } from "./github-reads.js";
 
 const FORBIDDEN_HELP =
   "the token may not write here. A pull request from a fork gets a read-only token: " +
@@ -54,9 +39,9 @@ export function apiError(what: string, error: unknown, scope?: string): GitHubAp
   return new GitHubApiError(`${what}: ${status ?? "error"} ${message}${hint}`, status);
 }
 
-function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown }).status;
-  return typeof status === "number" ? status : undefined;
+/** An app permission name as a workflow's `permissions:` key spells it (`pull_requests` → `pull-requests`). */
+function workflowScope(permission: ReadPermission): string {
+  return permission.replace("_", "-");
 }
 
 /**
@@ -64,10 +49,18 @@ function statusOf(error: unknown): number | undefined {
  * `@actions/github`. Errors come out as GitHubApiError with a fix-it hint.
  */
 export class GitHubClient {
+  private readonly reads: ReadTarget;
+
   constructor(
     readonly octokit: Octokit,
     readonly repo: RepoRef,
-  ) {}
+  ) {
+    this.reads = {
+      octokit,
+      repo,
+      fail: (what, error, permission) => apiError(what, error, workflowScope(permission)),
+    };
+  }
 
   static create(token: string, repo: RepoRef, baseUrl?: string): GitHubClient {
     const octokit = getOctokit(token, {
@@ -77,22 +70,8 @@ export class GitHubClient {
     return new GitHubClient(octokit, repo);
   }
 
-  async listIssueComments(issue: number): Promise<IssueComment[]> {
-    try {
-      const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
-        ...this.repo,
-        issue_number: issue,
-        per_page: 100,
-      });
-      return comments.map((c) => ({
-        id: c.id,
-        body: c.body ?? "",
-        html_url: c.html_url,
-        user_type: c.user?.type ?? null,
-      }));
-    } catch (error) {
-      throw apiError(`listing the comments of #${issue}`, error, "pull-requests: read");
-    }
+  listIssueComments(issue: number): Promise<IssueComment[]> {
+    return listIssueComments(this.reads, issue);
   }
 
   async createIssueComment(issue: number, body: string): Promise<IssueComment> {
@@ -102,12 +81,7 @@ export class GitHubClient {
         issue_number: issue,
         body,
       });
-      return {
-        id: data.id,
-        body: data.body ?? "",
-        html_url: data.html_url,
-        user_type: data.user?.type ?? null,
-      };
+      return toIssueComment(data);
     } catch (error) {
       throw apiError(`commenting on #${issue}`, error, "pull-requests: write");
     }
@@ -116,12 +90,7 @@ export class GitHubClient {
   async updateIssueComment(id: number, body: string): Promise<IssueComment> {
     try {
       const { data } = await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: id, body });
-      return {
-        id: data.id,
-        body: data.body ?? "",
-        html_url: data.html_url,
-        user_type: data.user?.type ?? null,
-      };
+      return toIssueComment(data);
     } catch (error) {
       throw apiError(`updating comment ${id}`, error, "pull-requests: write");
     }
@@ -144,13 +113,8 @@ export class GitHubClient {
     }
   }
 
-  async getPull(number: number): Promise<PullRequest> {
-    try {
-      const { data } = await this.octokit.rest.pulls.get({ ...this.repo, pull_number: number });
-      return toPull(data);
-    } catch (error) {
-      throw apiError(`reading pull request #${number}`, error, "pull-requests: read");
-    }
+  getPull(number: number): Promise<PullRequest> {
+    return getPull(this.reads, number);
   }
 
   async findOpenPull(headBranch: string): Promise<PullRequest | null> {
@@ -186,28 +150,13 @@ export class GitHubClient {
   }
 
   /** A file's bytes at a ref; null when the file (or the ref) does not exist. */
-  async getFile(path: string, ref: string): Promise<{ content: Buffer; sha: string } | null> {
-    try {
-      const { data } = await this.octokit.rest.repos.getContent({ ...this.repo, path, ref });
-      if (Array.isArray(data) || data.type !== "file") return null;
-      const file = data as { content?: string; encoding?: string; sha: string };
-      return { content: Buffer.from(file.content ?? "", "base64"), sha: file.sha };
-    } catch (error) {
-      if (statusOf(error) === 404) return null;
-      throw apiError(`reading ${path} at ${ref}`, error, "contents: read");
-    }
+  getFile(path: string, ref: string): Promise<{ content: Buffer; sha: string } | null> {
+    return getFile(this.reads, path, ref);
   }
 
   /** A folder's entries at a ref; null when it (or the ref) does not exist. */
-  async listDir(path: string, ref: string): Promise<DirEntry[] | null> {
-    try {
-      const { data } = await this.octokit.rest.repos.getContent({ ...this.repo, path, ref });
-      if (!Array.isArray(data)) return null;
-      return data.map((e) => ({ name: e.name, path: e.path, type: e.type, sha: e.sha }));
-    } catch (error) {
-      if (statusOf(error) === 404) return null;
-      throw apiError(`listing ${path} at ${ref}`, error, "contents: read");
-    }
+  listDir(path: string, ref: string): Promise<DirEntry[] | null> {
+    return listDir(this.reads, path, ref);
   }
 
   /** Creates a file on a branch (one commit). Conflicts come out with status 409. */
@@ -226,14 +175,8 @@ export class GitHubClient {
   }
 
   /** The commit a branch points at; null when the branch does not exist. */
-  async branchSha(branch: string): Promise<string | null> {
-    try {
-      const { data } = await this.octokit.rest.git.getRef({ ...this.repo, ref: `heads/${branch}` });
-      return data.object.sha;
-    } catch (error) {
-      if (statusOf(error) === 404) return null;
-      throw apiError(`reading branch ${branch}`, error, "contents: read");
-    }
+  branchSha(branch: string): Promise<string | null> {
+    return branchSha(this.reads, branch);
   }
 
   /** Every blob of a commit's tree with its path (recursive). */
@@ -319,28 +262,3 @@ export class GitHubClient {
     }
   }
 }
-
-function toPull(data: {
-  number: number;
-  html_url: string;
-  state: string;
-  title: string;
-  body?: string | null;
-  head: { sha: string; ref: string; repo?: { full_name: string } | null };
-  base: { sha: string; ref: string };
-}): PullRequest {
-  return {
-    number: data.number,
-    html_url: data.html_url,
-    state: data.state,
-    head_sha: data.head.sha,
-    head_ref: data.head.ref,
-    head_repo: data.head.repo?.full_name ?? null,
-    base_sha: data.base.sha,
-    base_ref: data.base.ref,
-    title: data.title,
-    body: data.body ?? null,
-  };
-}
-
-export { statusOf };

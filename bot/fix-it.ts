@@ -1,12 +1,9 @@
+import { statusOf } from "../action/github-reads.js";
 import { GitHubApiError } from "../core/errors.js";
 
-const REDELIVER = "redeliver the event from the app's settings (Advanced → Recent deliveries)";
+export { statusOf };
 
-/** The status of an Octokit error, if it has one. */
-export function statusOf(error: unknown): number | undefined {
-  const status = (error as { status?: unknown } | null)?.status;
-  return typeof status === "number" ? status : undefined;
-}
+const REDELIVER = "redeliver the event from the app's settings (Advanced → Recent deliveries)";
 
 /** GitHub's own message of an Octokit error (its `message` field), else the error's. */
 export function githubMessage(error: unknown): string {

@@ -1,4 +1,17 @@
 import type { ProbotOctokit } from "probot";
+import {
+  branchSha,
+  type DirEntry,
+  getFile,
+  getPull,
+  type IssueComment,
+  listDir,
+  listIssueComments,
+  type PullRequest,
+  type ReadTarget,
+  type RepoRef,
+  toIssueComment,
+} from "../action/github-reads.js";
 import { ConfigError } from "../core/errors.js";
 import type { ChangedPath } from "../scenario-gen/pr-scenario.js";
 import { appApiError, statusOf } from "./fix-it.js";
@@ -14,10 +27,7 @@ export interface BotLog {
   error(message: string): void;
 }
 
-export interface RepoRef {
-  owner: string;
-  repo: string;
-}
+export type { DirEntry, IssueComment, RepoRef } from "../action/github-reads.js";
 
 export interface RepoInfo {
   fullName: string;
@@ -25,29 +35,8 @@ export interface RepoInfo {
   archived: boolean;
 }
 
-export interface PullInfo {
-  number: number;
-  state: string;
-  head_sha: string;
-  head_ref: string;
-  /** owner/name of the head repository; null when the fork is gone. */
-  head_repo: string | null;
-  base_sha: string;
-  base_ref: string;
-}
-
-export interface IssueComment {
-  id: number;
-  body: string;
-  html_url: string;
-}
-
-export interface DirEntry {
-  name: string;
-  path: string;
-  type: string;
-  sha: string;
-}
+/** A pull request as the app reads it. */
+export type PullInfo = PullRequest;
 
 export interface ArtifactInfo {
   id: number;
@@ -73,12 +62,20 @@ export type CheckConclusion = "success" | "neutral" | "failure";
  * (`dry run: would ...`) instead of made, and returns a stand-in; reads still happen.
  */
 export class BotGitHub {
+  private readonly reads: ReadTarget;
+
   constructor(
     readonly octokit: Octokit,
     readonly repo: RepoRef,
     private readonly log: BotLog,
     readonly dryRun = false,
-  ) {}
+  ) {
+    this.reads = {
+      octokit,
+      repo,
+      fail: (what, error, permission) => appApiError(`${what} of ${this.fullName}`, error, permission),
+    };
+  }
 
   /** The same client, dry or not. */
   withDryRun(dryRun: boolean): BotGitHub {
@@ -109,28 +106,13 @@ export class BotGitHub {
   }
 
   /** A file's bytes at a ref; null when the file (or the ref) does not exist. */
-  async getFile(path: string, ref: string): Promise<{ content: Buffer; sha: string } | null> {
-    try {
-      const { data } = await this.octokit.rest.repos.getContent({ ...this.repo, path, ref });
-      if (Array.isArray(data) || data.type !== "file") return null;
-      const file = data as { content?: string; sha: string };
-      return { content: Buffer.from(file.content ?? "", "base64"), sha: file.sha };
-    } catch (error) {
-      if (statusOf(error) === 404) return null;
-      throw appApiError(`reading ${path} at ${ref} of ${this.fullName}`, error, "contents: read");
-    }
+  getFile(path: string, ref: string): Promise<{ content: Buffer; sha: string } | null> {
+    return getFile(this.reads, path, ref);
   }
 
   /** A folder's entries at a ref; null when it (or the ref) does not exist. */
-  async listDir(path: string, ref: string): Promise<DirEntry[] | null> {
-    try {
-      const { data } = await this.octokit.rest.repos.getContent({ ...this.repo, path, ref });
-      if (!Array.isArray(data)) return null;
-      return data.map((e) => ({ name: e.name, path: e.path, type: e.type, sha: e.sha }));
-    } catch (error) {
-      if (statusOf(error) === 404) return null;
-      throw appApiError(`listing ${path} at ${ref} of ${this.fullName}`, error, "contents: read");
-    }
+  listDir(path: string, ref: string): Promise<DirEntry[] | null> {
+    return listDir(this.reads, path, ref);
   }
 
   /** A workflow by file name; null when the repository has none by that name. */
@@ -144,21 +126,8 @@ export class BotGitHub {
     }
   }
 
-  async pull(number: number): Promise<PullInfo> {
-    try {
-      const { data } = await this.octokit.rest.pulls.get({ ...this.repo, pull_number: number });
-      return {
-        number: data.number,
-        state: data.state,
-        head_sha: data.head.sha,
-        head_ref: data.head.ref,
-        head_repo: data.head.repo?.full_name ?? null,
-        base_sha: data.base.sha,
-        base_ref: data.base.ref,
-      };
-    } catch (error) {
-      throw appApiError(`reading pull request #${number} of ${this.fullName}`, error, "pull_requests: read");
-    }
+  pull(number: number): Promise<PullInfo> {
+    return getPull(this.reads, number);
   }
 
   /** The paths a pull request changes (GitHub lists up to 3,000); a rename is a removal and an addition. */
@@ -198,33 +167,13 @@ export class BotGitHub {
     }
   }
 
-  async listIssueComments(issue: number): Promise<IssueComment[]> {
-    try {
-      const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
-        ...this.repo,
-        issue_number: issue,
-        per_page: 100,
-      });
-      return comments.map((c) => ({ id: c.id, body: c.body ?? "", html_url: c.html_url }));
-    } catch (error) {
-      throw appApiError(
-        `listing the comments of #${issue} of ${this.fullName}`,
-        error,
-        "pull_requests: read",
-      );
-    }
+  listIssueComments(issue: number): Promise<IssueComment[]> {
+    return listIssueComments(this.reads, issue);
   }
 
-  /** The commit a branch points at; null when there is no such branch. */
-  async branchSha(branch: string): Promise<string | null> {
-    try {
-      const { data } = await this.octokit.rest.git.getRef({ ...this.repo, ref: `heads/${branch}` });
-      return data.object.sha;
-    } catch (error) {
-      // 409: the repository is empty.
-      if (statusOf(error) === 404 || statusOf(error) === 409) return null;
-      throw appApiError(`reading branch ${branch} of ${this.fullName}`, error, "contents: read");
-    }
+  /** The commit a branch points at; null when there is no such branch (or the repository is empty). */
+  branchSha(branch: string): Promise<string | null> {
+    return branchSha(this.reads, branch, { emptyRepoIsMissing: true });
   }
 
   /** Pull requests (open or closed) from a branch of this repository. */
@@ -311,7 +260,7 @@ export class BotGitHub {
   async createIssueComment(issue: number, body: string): Promise<IssueComment> {
     return this.write(
       `comment on #${issue}: ${JSON.stringify(firstLine(body))}`,
-      { id: 0, body, html_url: "" },
+      { id: 0, body, html_url: "", user_type: null },
       async () => {
         try {
           const { data } = await this.octokit.rest.issues.createComment({
@@ -319,7 +268,7 @@ export class BotGitHub {
             issue_number: issue,
             body,
           });
-          return { id: data.id, body: data.body ?? "", html_url: data.html_url };
+          return toIssueComment(data);
         } catch (error) {
           throw appApiError(`commenting on #${issue} of ${this.fullName}`, error, "issues: write");
         }
@@ -328,10 +277,10 @@ export class BotGitHub {
   }
 
   async updateIssueComment(id: number, body: string): Promise<IssueComment> {
-    return this.write(`update comment ${id}`, { id, body, html_url: "" }, async () => {
+    return this.write(`update comment ${id}`, { id, body, html_url: "", user_type: null }, async () => {
       try {
         const { data } = await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: id, body });
-        return { id: data.id, body: data.body ?? "", html_url: data.html_url };
+        return toIssueComment(data);
       } catch (error) {
         throw appApiError(`updating comment ${id} of ${this.fullName}`, error, "issues: write");
       }

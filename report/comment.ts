@@ -1,19 +1,6 @@
 import { ConfigError } from "../core/errors.js";
-import { fitToLimit, type RowBudget } from "./fit.js";
-import { type ReportInput, reportLinks } from "./report-input.js";
-import {
-  changedScenarios,
-  renderChanges,
-  renderDetails,
-  renderFooter,
-  renderGates,
-  renderHeadline,
-  renderLinks,
-  renderNotes,
-  renderPrScenario,
-  renderTitle,
-  renderTotals,
-} from "./results-markdown.js";
+import type { ReportInput } from "./report-input.js";
+import { renderReport } from "./results-markdown.js";
 
 export type { PrScenarioOutcome, ReportInput, ReportLinks } from "./report-input.js";
 
@@ -60,36 +47,11 @@ export function isRepogymComment(
  * first, then change rows beyond the top ones; the comment says what it left out.
  */
 export function renderComment(input: CommentInput): string {
-  const marker = commentMarker(input.key);
-  const limit = input.maxLength ?? COMMENT_MAX_LENGTH;
-  const { comparison } = input;
-  const links = reportLinks(input);
-  const { regressions, improvements } = changedScenarios(comparison);
-  const render = (budget: RowBudget) =>
-    [
-      marker,
-      renderTitle(comparison, "### 🏋️ repogym"),
-      renderNotes(input),
-      renderHeadline(comparison),
-      renderGates(input.gates),
-      renderPrScenario(input.prScenario),
-      renderChanges(comparison, budget.changes, links),
-      renderDetails(comparison, budget.details, links),
-      renderTotals(comparison),
-      renderLinks(links),
-      renderFooter(comparison),
-    ]
-      .filter((part) => part !== null)
-      .join("\n\n")
-      .concat("\n");
-  return fitToLimit({
-    render,
+  return renderReport(input, {
+    marker: commentMarker(input.key),
+    heading: "### 🏋️ repogym",
     size: (text) => text.length,
-    limit,
-    full: {
-      details: comparison.scenarios.length,
-      changes: Math.max(regressions.length, improvements.length),
-    },
+    limit: input.maxLength ?? COMMENT_MAX_LENGTH,
     cutNote: "_This comment was cut to fit GitHub's size limit; see the artifact for the full results._",
   });
 }

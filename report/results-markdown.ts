@@ -1,4 +1,5 @@
 import type { Comparison, ScenarioComparison, ScenarioSide } from "./compare.js";
+import { fitToLimit, type RowBudget } from "./fit.js";
 import {
   fixed,
   formatCost,
@@ -14,7 +15,7 @@ import {
 } from "./format.js";
 import type { GateResult } from "./gates.js";
 import { type Align, code, link, escapeMarkdown as md, safeUrl, table } from "./markdown.js";
-import type { PrScenarioOutcome, ReportInput, ReportLinks } from "./report-input.js";
+import { type PrScenarioOutcome, type ReportInput, type ReportLinks, reportLinks } from "./report-input.js";
 
 /**
  * Markdown sections shared by the PR comment and the job summary (pure). Every string that
@@ -351,4 +352,59 @@ export function renderLinks(links: ReportLinks): string | null {
 export function renderFooter(comparison: Comparison): string {
   const { current } = comparison;
   return `<sub>${md(truncate(current.tool_version, 60))} · run ${code(current.run_id)} · ${md(truncate(current.created_at, 40))}</sub>`;
+}
+
+/** Where the PR comment and the job summary differ. */
+export interface ReportLayout {
+  heading: string;
+  /** A line before the title (the comment's hidden marker). */
+  marker?: string;
+  /** Sections between the PR scenario and the changes (the job summary's tables). */
+  tables?: ReadonlyArray<string | null>;
+  /** A lines column in the per-scenario details. */
+  difficulty?: boolean;
+  /** The size GitHub counts: characters for comments, UTF-8 bytes for job summaries. */
+  size: (text: string) => number;
+  limit: number;
+  /** Appended when even the shortest rendering had to be cut. */
+  cutNote: string;
+}
+
+/**
+ * The comment or job summary (pure): its sections in order, empty ones left out, fitted to the
+ * limit. If too large, per-scenario details go first, then change rows beyond the top ones;
+ * the text says what it left out.
+ */
+export function renderReport(input: ReportInput, layout: ReportLayout): string {
+  const { comparison } = input;
+  const links = reportLinks(input);
+  const { regressions, improvements } = changedScenarios(comparison);
+  const render = (budget: RowBudget) =>
+    [
+      layout.marker ?? null,
+      renderTitle(comparison, layout.heading),
+      renderNotes(input),
+      renderHeadline(comparison),
+      renderGates(input.gates),
+      renderPrScenario(input.prScenario),
+      ...(layout.tables ?? []),
+      renderChanges(comparison, budget.changes, links),
+      renderDetails(comparison, budget.details, links, { difficulty: layout.difficulty ?? false }),
+      renderTotals(comparison),
+      renderLinks(links),
+      renderFooter(comparison),
+    ]
+      .filter((part) => part !== null)
+      .join("\n\n")
+      .concat("\n");
+  return fitToLimit({
+    render,
+    size: layout.size,
+    limit: layout.limit,
+    full: {
+      details: comparison.scenarios.length,
+      changes: Math.max(regressions.length, improvements.length),
+    },
+    cutNote: layout.cutNote,
+  });
 }

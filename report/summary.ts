@@ -1,22 +1,9 @@
 import { DIFFICULTY_BUCKETS } from "../runner/run-summary.js";
 import type { Comparison } from "./compare.js";
-import { fitToLimit, type RowBudget } from "./fit.js";
 import { fixed, formatInteger, percent } from "./format.js";
 import { type Align, table } from "./markdown.js";
-import { type ReportInput, reportLinks } from "./report-input.js";
-import {
-  changedScenarios,
-  renderChanges,
-  renderDetails,
-  renderFooter,
-  renderGates,
-  renderHeadline,
-  renderLinks,
-  renderNotes,
-  renderPrScenario,
-  renderTitle,
-  renderTotals,
-} from "./results-markdown.js";
+import type { ReportInput } from "./report-input.js";
+import { renderReport } from "./results-markdown.js";
 
 /** GitHub accepts 1 MiB of job summary per step; stay below with room to spare. */
 export const SUMMARY_MAX_BYTES = 1_000_000;
@@ -102,35 +89,12 @@ function renderByDifficulty(comparison: Comparison): string | null {
  */
 export function renderJobSummary(input: JobSummaryInput): string {
   const { comparison } = input;
-  const links = reportLinks(input);
-  const { regressions, improvements } = changedScenarios(comparison);
-  const render = (budget: RowBudget) =>
-    [
-      renderTitle(comparison, "## 🏋️ repogym results"),
-      renderNotes(input),
-      renderHeadline(comparison),
-      renderGates(input.gates),
-      renderPrScenario(input.prScenario),
-      renderStatus(comparison),
-      renderPassAtK(comparison),
-      renderByDifficulty(comparison),
-      renderChanges(comparison, budget.changes, links),
-      renderDetails(comparison, budget.details, links, { difficulty: true }),
-      renderTotals(comparison),
-      renderLinks(links),
-      renderFooter(comparison),
-    ]
-      .filter((part) => part !== null)
-      .join("\n\n")
-      .concat("\n");
-  return fitToLimit({
-    render,
+  return renderReport(input, {
+    heading: "## 🏋️ repogym results",
+    tables: [renderStatus(comparison), renderPassAtK(comparison), renderByDifficulty(comparison)],
+    difficulty: true,
     size: byteLength,
     limit: input.maxBytes ?? SUMMARY_MAX_BYTES,
-    full: {
-      details: comparison.scenarios.length,
-      changes: Math.max(regressions.length, improvements.length),
-    },
     cutNote: "_This summary was cut to fit GitHub's size limit; see the artifact for the full results._",
   });
 }

@@ -36284,9 +36284,9 @@ function describeEvent(input2) {
     dispatch
   };
 }
-async function resolveDispatch(event, getPull) {
+async function resolveDispatch(event, getPull2) {
   if (!event.dispatch) return event;
-  const live = await getPull(event.dispatch.pr);
+  const live = await getPull2(event.dispatch.pr);
   return {
     ...event,
     pull: {
@@ -36299,6 +36299,85 @@ async function resolveDispatch(event, getPull) {
       fork: true
     },
     pullPayload: { title: live.title, body: live.body }
+  };
+}
+
+// action/github-reads.ts
+function statusOf(error63) {
+  const status = error63?.status;
+  return typeof status === "number" ? status : void 0;
+}
+async function getFile(target, path, ref) {
+  try {
+    const { data } = await target.octokit.rest.repos.getContent({ ...target.repo, path, ref });
+    if (Array.isArray(data) || data.type !== "file") return null;
+    const file2 = data;
+    return { content: Buffer.from(file2.content ?? "", "base64"), sha: file2.sha };
+  } catch (error63) {
+    if (statusOf(error63) === 404) return null;
+    throw target.fail(`reading ${path} at ${ref}`, error63, "contents: read");
+  }
+}
+async function listDir(target, path, ref) {
+  try {
+    const { data } = await target.octokit.rest.repos.getContent({ ...target.repo, path, ref });
+    if (!Array.isArray(data)) return null;
+    return data.map((e) => ({ name: e.name, path: e.path, type: e.type, sha: e.sha }));
+  } catch (error63) {
+    if (statusOf(error63) === 404) return null;
+    throw target.fail(`listing ${path} at ${ref}`, error63, "contents: read");
+  }
+}
+async function branchSha(target, branch2, options = {}) {
+  try {
+    const { data } = await target.octokit.rest.git.getRef({ ...target.repo, ref: `heads/${branch2}` });
+    return data.object.sha;
+  } catch (error63) {
+    const status = statusOf(error63);
+    if (status === 404 || options.emptyRepoIsMissing && status === 409) return null;
+    throw target.fail(`reading branch ${branch2}`, error63, "contents: read");
+  }
+}
+async function listIssueComments(target, issue3) {
+  try {
+    const comments = await target.octokit.paginate(target.octokit.rest.issues.listComments, {
+      ...target.repo,
+      issue_number: issue3,
+      per_page: 100
+    });
+    return comments.map(toIssueComment);
+  } catch (error63) {
+    throw target.fail(`listing the comments of #${issue3}`, error63, "pull_requests: read");
+  }
+}
+async function getPull(target, number4) {
+  try {
+    const { data } = await target.octokit.rest.pulls.get({ ...target.repo, pull_number: number4 });
+    return toPull(data);
+  } catch (error63) {
+    throw target.fail(`reading pull request #${number4}`, error63, "pull_requests: read");
+  }
+}
+function toIssueComment(data) {
+  return {
+    id: data.id,
+    body: data.body ?? "",
+    html_url: data.html_url,
+    user_type: data.user?.type ?? null
+  };
+}
+function toPull(data) {
+  return {
+    number: data.number,
+    html_url: data.html_url,
+    state: data.state,
+    head_sha: data.head.sha,
+    head_ref: data.head.ref,
+    head_repo: data.head.repo?.full_name ?? null,
+    base_sha: data.base.sha,
+    base_ref: data.base.ref,
+    title: data.title,
+    body: data.body ?? null
   };
 }
 
@@ -36316,17 +36395,22 @@ function apiError(what, error63, scope) {
   }
   return new GitHubApiError(`${what}: ${status ?? "error"} ${message}${hint}`, status);
 }
-function statusOf(error63) {
-  const status = error63.status;
-  return typeof status === "number" ? status : void 0;
+function workflowScope(permission) {
+  return permission.replace("_", "-");
 }
 var GitHubClient = class _GitHubClient {
   constructor(octokit, repo) {
     this.octokit = octokit;
     this.repo = repo;
+    this.reads = {
+      octokit,
+      repo,
+      fail: (what, error63, permission) => apiError(what, error63, workflowScope(permission))
+    };
   }
   octokit;
   repo;
+  reads;
   static create(token, repo, baseUrl2) {
     const octokit = getOctokit(token, {
       ...baseUrl2 ? { baseUrl: baseUrl2 } : {},
@@ -36334,22 +36418,8 @@ var GitHubClient = class _GitHubClient {
     });
     return new _GitHubClient(octokit, repo);
   }
-  async listIssueComments(issue3) {
-    try {
-      const comments = await this.octokit.paginate(this.octokit.rest.issues.listComments, {
-        ...this.repo,
-        issue_number: issue3,
-        per_page: 100
-      });
-      return comments.map((c) => ({
-        id: c.id,
-        body: c.body ?? "",
-        html_url: c.html_url,
-        user_type: c.user?.type ?? null
-      }));
-    } catch (error63) {
-      throw apiError(`listing the comments of #${issue3}`, error63, "pull-requests: read");
-    }
+  listIssueComments(issue3) {
+    return listIssueComments(this.reads, issue3);
   }
   async createIssueComment(issue3, body) {
     try {
@@ -36358,12 +36428,7 @@ var GitHubClient = class _GitHubClient {
         issue_number: issue3,
         body
       });
-      return {
-        id: data.id,
-        body: data.body ?? "",
-        html_url: data.html_url,
-        user_type: data.user?.type ?? null
-      };
+      return toIssueComment(data);
     } catch (error63) {
       throw apiError(`commenting on #${issue3}`, error63, "pull-requests: write");
     }
@@ -36371,12 +36436,7 @@ var GitHubClient = class _GitHubClient {
   async updateIssueComment(id, body) {
     try {
       const { data } = await this.octokit.rest.issues.updateComment({ ...this.repo, comment_id: id, body });
-      return {
-        id: data.id,
-        body: data.body ?? "",
-        html_url: data.html_url,
-        user_type: data.user?.type ?? null
-      };
+      return toIssueComment(data);
     } catch (error63) {
       throw apiError(`updating comment ${id}`, error63, "pull-requests: write");
     }
@@ -36396,13 +36456,8 @@ var GitHubClient = class _GitHubClient {
       throw apiError("reading the repository", error63, "contents: read");
     }
   }
-  async getPull(number4) {
-    try {
-      const { data } = await this.octokit.rest.pulls.get({ ...this.repo, pull_number: number4 });
-      return toPull(data);
-    } catch (error63) {
-      throw apiError(`reading pull request #${number4}`, error63, "pull-requests: read");
-    }
+  getPull(number4) {
+    return getPull(this.reads, number4);
   }
   async findOpenPull(headBranch) {
     try {
@@ -36434,27 +36489,12 @@ var GitHubClient = class _GitHubClient {
     }
   }
   /** A file's bytes at a ref; null when the file (or the ref) does not exist. */
-  async getFile(path, ref) {
-    try {
-      const { data } = await this.octokit.rest.repos.getContent({ ...this.repo, path, ref });
-      if (Array.isArray(data) || data.type !== "file") return null;
-      const file2 = data;
-      return { content: Buffer.from(file2.content ?? "", "base64"), sha: file2.sha };
-    } catch (error63) {
-      if (statusOf(error63) === 404) return null;
-      throw apiError(`reading ${path} at ${ref}`, error63, "contents: read");
-    }
+  getFile(path, ref) {
+    return getFile(this.reads, path, ref);
   }
   /** A folder's entries at a ref; null when it (or the ref) does not exist. */
-  async listDir(path, ref) {
-    try {
-      const { data } = await this.octokit.rest.repos.getContent({ ...this.repo, path, ref });
-      if (!Array.isArray(data)) return null;
-      return data.map((e) => ({ name: e.name, path: e.path, type: e.type, sha: e.sha }));
-    } catch (error63) {
-      if (statusOf(error63) === 404) return null;
-      throw apiError(`listing ${path} at ${ref}`, error63, "contents: read");
-    }
+  listDir(path, ref) {
+    return listDir(this.reads, path, ref);
   }
   /** Creates a file on a branch (one commit). Conflicts come out with status 409. */
   async createFile(input2) {
@@ -36471,14 +36511,8 @@ var GitHubClient = class _GitHubClient {
     }
   }
   /** The commit a branch points at; null when the branch does not exist. */
-  async branchSha(branch2) {
-    try {
-      const { data } = await this.octokit.rest.git.getRef({ ...this.repo, ref: `heads/${branch2}` });
-      return data.object.sha;
-    } catch (error63) {
-      if (statusOf(error63) === 404) return null;
-      throw apiError(`reading branch ${branch2}`, error63, "contents: read");
-    }
+  branchSha(branch2) {
+    return branchSha(this.reads, branch2);
   }
   /** Every blob of a commit's tree with its path (recursive). */
   async listTree(commitSha) {
@@ -36556,20 +36590,6 @@ var GitHubClient = class _GitHubClient {
     }
   }
 };
-function toPull(data) {
-  return {
-    number: data.number,
-    html_url: data.html_url,
-    state: data.state,
-    head_sha: data.head.sha,
-    head_ref: data.head.ref,
-    head_repo: data.head.repo?.full_name ?? null,
-    base_sha: data.base.sha,
-    base_ref: data.base.ref,
-    title: data.title,
-    body: data.body ?? null
-  };
-}
 
 // runner/run-loop.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
@@ -58322,6 +58342,473 @@ async function runTests(options) {
   }
 }
 
+// runner/tamper-scan.ts
+function tamperScan(input2) {
+  const findings = scanPatch(input2.modelPatch, input2.classifier);
+  const finding = findings[0];
+  if (!finding) return { kind: "clean" };
+  const gold = scanPatch(input2.goldPatch, input2.classifier)[0];
+  if (gold) return { kind: "skipped", finding, gold };
+  return { kind: "flagged", finding, findings };
+}
+var MAX_REASON = 400;
+function tamperReason(finding) {
+  const reason = `the change reaches into the test machinery from source: ${oneLine(finding.file)}:${finding.line}: ${finding.snippet}`;
+  return reason.length > MAX_REASON ? `${reason.slice(0, MAX_REASON - 1)}\u2026` : reason;
+}
+function scanPatch(patch, classifier) {
+  const findings = [];
+  for (const file2 of parseUnifiedDiff(patch)) {
+    if (!file2.path || !isCodePath(file2.path) || classifier.kind(file2.path) === "test") continue;
+    findings.push(...scanFile(file2));
+  }
+  return findings;
+}
+var HUNK = /^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/;
+function parseUnifiedDiff(patch) {
+  const lines = patch.split("\n").map((line) => line.endsWith("\r") ? line.slice(0, -1) : line);
+  const files = [];
+  let file2;
+  let i = 0;
+  while (i < lines.length) {
+    const line = lines[i];
+    if (line.startsWith("diff --git ")) {
+      file2 = { path: "", hunks: [] };
+      files.push(file2);
+      i++;
+      continue;
+    }
+    if (line.startsWith("--- ") && lines[i + 1]?.startsWith("+++ ")) {
+      if (!file2 || file2.hunks.length > 0) {
+        file2 = { path: "", hunks: [] };
+        files.push(file2);
+      }
+      const oldPath = headerPath2(line.slice(4));
+      const newPath = headerPath2(lines[i + 1].slice(4));
+      file2.path = newPath ?? oldPath ?? file2.path;
+      i += 2;
+      continue;
+    }
+    const hunk = HUNK.exec(line);
+    if (!hunk || !file2) {
+      i++;
+      continue;
+    }
+    let oldLeft = hunk[1] === void 0 ? 1 : Number(hunk[1]);
+    let newLeft = hunk[3] === void 0 ? 1 : Number(hunk[3]);
+    let newNumber = Number(hunk[2]);
+    let oldNumber = Number(/^@@ -(\d+)/.exec(line)?.[1] ?? 0);
+    const body = [];
+    i++;
+    while (i < lines.length && (oldLeft > 0 || newLeft > 0)) {
+      const text = lines[i];
+      const mark = text[0];
+      if (mark === "\\") {
+        i++;
+        continue;
+      }
+      if (mark === "+") {
+        body.push({ kind: "+", text: text.slice(1), number: newNumber++ });
+        newLeft--;
+      } else if (mark === "-") {
+        body.push({ kind: "-", text: text.slice(1), number: oldNumber++ });
+        oldLeft--;
+      } else if (mark === " " || text === "") {
+        body.push({ kind: " ", text: text.slice(1), number: newNumber++ });
+        oldNumber++;
+        oldLeft--;
+        newLeft--;
+      } else {
+        break;
+      }
+      i++;
+    }
+    file2.hunks.push(body);
+  }
+  return files;
+}
+function headerPath2(text) {
+  let path = text.startsWith('"') ? unquoteC(text) : text.split("	")[0];
+  if (path === "/dev/null") return null;
+  if (path.startsWith("a/") || path.startsWith("b/")) path = path.slice(2);
+  return path;
+}
+function unquoteC(text) {
+  const bytes = [];
+  const escapes = { n: 10, t: 9, r: 13, a: 7, b: 8, f: 12, v: 11, '"': 34, "\\": 92 };
+  let i = 1;
+  while (i < text.length && text[i] !== '"') {
+    const ch = text[i];
+    if (ch === "\\") {
+      const octal = /^[0-7]{3}/.exec(text.slice(i + 1, i + 4));
+      if (octal) {
+        bytes.push(Number.parseInt(octal[0], 8));
+        i += 4;
+        continue;
+      }
+      const next = text[i + 1] ?? "";
+      bytes.push(escapes[next] ?? next.charCodeAt(0));
+      i += 2;
+      continue;
+    }
+    bytes.push(...Buffer.from(ch, "utf8"));
+    i++;
+  }
+  return Buffer.from(bytes).toString("utf8");
+}
+function isCodePath(path) {
+  const base = path.split("/").pop() ?? "";
+  if (/\.(?:[cm]?[jt]sx?|vue|svelte|astro)$/.test(base)) return true;
+  return !base.includes(".") && !/^[A-Z][A-Za-z_-]*$/.test(base);
+}
+var REGEX_BEFORE = /(?:[(,=:[!&|?{};+\-*%<>~^]|\b(?:return|typeof|case|do|else|in|of|void|yield|await|delete|throw|new|instanceof))\s*$/;
+function regexMayStart(tail) {
+  const end = tail.trimEnd();
+  return end === "" || REGEX_BEFORE.test(end);
+}
+function lexLine(text, state) {
+  const strings = [];
+  const parts = [];
+  let tail = "";
+  const emit = (piece) => {
+    parts.push(piece);
+    tail = (tail + piece).slice(-24);
+  };
+  const pushString = (value) => {
+    emit(`"#${strings.length}"`);
+    strings.push(readEscapes(value));
+  };
+  if (!state.blockComment && state.stack.length === 0 && /^\s*\*(?:\s|\/|$)/.test(text)) {
+    state.blockComment = true;
+  }
+  let i = 0;
+  while (i < text.length) {
+    if (state.blockComment) {
+      const end = text.indexOf("*/", i);
+      if (end < 0) break;
+      state.blockComment = false;
+      emit(" ");
+      i = end + 2;
+      continue;
+    }
+    const top = state.stack[state.stack.length - 1];
+    if (top?.mode === "template") {
+      let value = "";
+      while (i < text.length && text[i] !== "`" && !(text[i] === "$" && text[i + 1] === "{")) {
+        value += text[i] === "\\" ? text.slice(i, i + 2) : text[i];
+        i += text[i] === "\\" ? 2 : 1;
+      }
+      pushString(value);
+      if (i >= text.length) break;
+      if (text[i] === "`") {
+        state.stack.pop();
+        i++;
+      } else {
+        state.stack.push({ mode: "expr", depth: 0 });
+        emit("${");
+        i += 2;
+      }
+      continue;
+    }
+    const ch = text[i];
+    const next = text[i + 1];
+    if (ch === "/" && next === "/") break;
+    if (ch === "/" && next === "*") {
+      state.blockComment = true;
+      i += 2;
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      let value = "";
+      i++;
+      while (i < text.length && text[i] !== ch) {
+        value += text[i] === "\\" ? text.slice(i, i + 2) : text[i];
+        i += text[i] === "\\" ? 2 : 1;
+      }
+      pushString(value);
+      i++;
+      continue;
+    }
+    if (ch === "`") {
+      state.stack.push({ mode: "template" });
+      i++;
+      continue;
+    }
+    if (ch === "/" && regexMayStart(tail)) {
+      const end = regexEnd(text, i);
+      if (end > 0) {
+        emit("/R/");
+        i = end;
+        continue;
+      }
+    }
+    if (top?.mode === "expr") {
+      if (ch === "{") top.depth++;
+      else if (ch === "}") {
+        if (top.depth === 0) {
+          state.stack.pop();
+          emit("}");
+          i++;
+          continue;
+        }
+        top.depth--;
+      }
+    }
+    emit(ch);
+    i++;
+  }
+  return { code: parts.join(""), strings };
+}
+var ESCAPES = { n: "\n", t: "	", r: "\r", b: "\b", f: "\f", v: "\v", 0: "\0" };
+function readEscapes(raw) {
+  if (!raw.includes("\\")) return raw;
+  return raw.replace(
+    /\\(?:x([0-9a-fA-F]{2})|u([0-9a-fA-F]{4})|u\{([0-9a-fA-F]{1,6})\}|([\s\S]))/g,
+    (_, x, u, braced, other) => {
+      const code2 = Number.parseInt(x ?? u ?? braced ?? "", 16);
+      if (!Number.isNaN(code2)) return code2 <= 1114111 ? String.fromCodePoint(code2) : "";
+      return ESCAPES[other] ?? other;
+    }
+  );
+}
+function regexEnd(text, start) {
+  let inClass = false;
+  for (let i = start + 1; i < text.length; i++) {
+    const ch = text[i];
+    if (ch === "\\") i++;
+    else if (ch === "[") inClass = true;
+    else if (ch === "]") inClass = false;
+    else if (ch === "/" && !inClass) {
+      let end = i + 1;
+      while (end < text.length && /[a-z]/.test(text[end])) end++;
+      return end;
+    }
+  }
+  return -1;
+}
+var FRAMEWORK_MODULE = /^(?:vitest|jest|jest-circus|jest-jasmine2|jest-runner|jest-snapshot|expect|chai|mocha|node:test|tap|tape|ava)(?:\/|$)|^@(?:vitest|jest|tapjs)\//;
+var SPECIFIER = [
+  /\b(?:from|import)\s*\(?\s*"#(\d+)"/g,
+  /\brequire\s*(?:\.\s*resolve\s*)?\(\s*"#(\d+)"/g,
+  /\bimport\s*\.\s*meta\s*\.\s*resolve\s*\(\s*"#(\d+)"/g,
+  /\)\s*\(\s*"#(\d+)"\s*\)/g
+];
+var TYPE_ONLY = /^\s*(?:import|export)\s+type\b/;
+function importsFramework({ code: code2, strings }) {
+  if (TYPE_ONLY.test(code2)) return false;
+  const named = /^\s*(?:import|export)\s*\{([^}]*)\}\s*from\b/.exec(code2);
+  if (named?.[1]?.split(",").every((item) => /^\s*(?:type\s|$)/.test(item))) return false;
+  return SPECIFIER.some(
+    (pattern) => [...code2.matchAll(pattern)].some((match) => {
+      if (/\btypeof\s*$/.test(code2.slice(Math.max(0, match.index - 16), match.index))) return false;
+      return FRAMEWORK_MODULE.test(strings[Number(match[1])] ?? "");
+    })
+  );
+}
+var HOOKS = "afterEach|beforeEach|afterAll|beforeAll|onTestFinished|onTestFailed|suiteSetup|suiteTeardown";
+var HOOK_CALL = new RegExp(`(?<![\\w$.])(?:${HOOKS})\\s*\\(`, "g");
+function callsHook({ code: code2 }) {
+  return [...code2.matchAll(HOOK_CALL)].some((match) => {
+    const before = code2.slice(Math.max(0, match.index - 24), match.index);
+    if (/\bfunction\s*\*?\s*$/.test(before)) return false;
+    if (/(?:^|[\s;{}])(?:async|static|public|private|protected|override|get|set)\s+$/.test(before))
+      return false;
+    return !isMethodDefinition(code2, match.index + match[0].length - 1);
+  });
+}
+function isMethodDefinition(code2, open5) {
+  let depth = 0;
+  for (let i = open5; i < code2.length; i++) {
+    if (code2[i] === "(") depth++;
+    else if (code2[i] === ")" && --depth === 0) return /^\s*(?::[^={};]*)?\{/.test(code2.slice(i + 1));
+  }
+  return false;
+}
+var TEST_GLOBALS = new Set(
+  `it|test|describe|suite|expect|jest|vi|chai|before|after|xit|fit|${HOOKS}`.split("|")
+);
+var GLOBAL_MEMBER = /\b(?:globalThis|global)\s*(?:\??\.\s*([\w$]+)|\[\s*"#(\d+)"\s*\])/g;
+function readsTestGlobal({ code: code2, strings }) {
+  return [...code2.matchAll(GLOBAL_MEMBER)].some(
+    (match) => TEST_GLOBALS.has(match[1] ?? strings[Number(match[2])] ?? "")
+  );
+}
+var STATE_TEXT = /JEST_STATE_SYMBOL|\$\$jest-|jest-matchers|matchers-object|expect-global|TEST_TIMEOUT_SYMBOL|EVENT_HANDLERS|__vitest_|repogym-(?:jest|vitest|mocha|node-test|tap|tape|ava)\b/;
+var SYMBOL_KEY = /jest|vitest|matchers|circus|chai|mocha|expect-|RETRY_|LOG_ERRORS|WAIT_BEFORE|secret:mocks/i;
+function namesRunnerState({ code: code2, strings }) {
+  if (/\b__vitest_\w+/.test(code2)) return true;
+  if (/\b(?:getOwnPropertySymbols|ownKeys)\s*\(\s*(?:globalThis|global|window|self)\s*\)/.test(code2))
+    return true;
+  if (strings.some((value) => STATE_TEXT.test(value))) return true;
+  return [...code2.matchAll(/\bSymbol\s*\.\s*for\s*\(\s*"#(\d+)"/g)].some(
+    (match) => SYMBOL_KEY.test(strings[Number(match[1])] ?? "")
+  );
+}
+var ASSIGN = String.raw`\s*(?:=(?![=>])|\|\|=|&&=|\?\?=)`;
+var INTRINSIC_ASSIGNMENT = new RegExp(
+  String.raw`\b(?:Object|Reflect)\s*\.\s*(?:prototype\s*\.\s*)?[\w$]+${ASSIGN}`
+);
+var INTRINSIC_INDEXED = new RegExp(String.raw`\b(?:Object|Reflect)\s*\[\s*"#\d+"\s*\]${ASSIGN}`);
+var INTRINSIC_REDEFINED = /\b(?:defineProperty|defineProperties|assign|set)\s*\(\s*(?:Object|Reflect)\s*[,)]/;
+function replacesIntrinsic({ code: code2 }) {
+  return INTRINSIC_ASSIGNMENT.test(code2) || INTRINSIC_INDEXED.test(code2) || INTRINSIC_REDEFINED.test(code2);
+}
+var OUTPUT_OVERRIDES = [
+  new RegExp(String.raw`\bstdout\s*\.\s*(?:write|_write|_writev|_writeGeneric|_handle)${ASSIGN}`),
+  /\b(?:defineProperty|defineProperties|assign)\s*\(\s*(?:process\s*\.\s*)?stdout\s*[,)]/,
+  new RegExp(String.raw`\.\s*(?:writeSync|writevSync|writeFileSync|appendFileSync)${ASSIGN}`),
+  new RegExp(String.raw`\bfs\s*\.\s*(?:write|writev|writeFile|appendFile|createWriteStream)${ASSIGN}`),
+  /\b(?:defineProperty|defineProperties|assign)\s*\(\s*fs\s*[,)]/,
+  new RegExp(String.raw`\bprocess\s*\.\s*(?:exit|reallyExit|_exiting)${ASSIGN}`)
+];
+function overridesOutput({ code: code2 }) {
+  return OUTPUT_OVERRIDES.some((pattern) => pattern.test(code2));
+}
+var FRAME_TYPE = /^test:(?:pass|fail|diagnostic|plan|start|dequeue|enqueue|complete|stdout|stderr|coverage|summary|watch:drained|watch:restarted)$/;
+var RULES = [
+  { id: "framework-import", why: "imports a test framework", matches: importsFramework },
+  { id: "hook-call", why: "registers a test hook", matches: callsHook },
+  { id: "test-global", why: "reaches for the test globals", matches: readsTestGlobal },
+  { id: "runner-state", why: "names where a test runner keeps its state", matches: namesRunnerState },
+  {
+    id: "intrinsic",
+    why: "replaces a JavaScript intrinsic the matchers rely on",
+    matches: replacesIntrinsic
+  },
+  { id: "output-override", why: "replaces the process's output or exit", matches: overridesOutput },
+  {
+    id: "frame-type",
+    why: "names node:test report frames",
+    matches: ({ strings }) => strings.some((value) => FRAME_TYPE.test(value))
+  }
+];
+var EXIT_HANDLER = /\bprocess\s*\.\s*(?:on|once|addListener|prependListener|prependOnceListener)\s*\(\s*"#(\d+)"/;
+var EXIT_WRITE = /\b(?:writeFile|writeFileSync|writeSync|writev|writevSync|appendFile|appendFileSync|createWriteStream|renameSync|copyFileSync|cpSync|truncateSync|ftruncateSync)\s*\(|\bexitCode\s*=\s*0\b/;
+var HANDLER_SPAN = 60;
+function registersExitHandler({ code: code2, strings }) {
+  const match = EXIT_HANDLER.exec(code2);
+  const event = match ? strings[Number(match[1])] : void 0;
+  return event === "exit" || event === "beforeExit" ? match : void 0;
+}
+function scanFile(file2) {
+  const newSide = [];
+  const oldSide = [];
+  const newState = { stack: [], blockComment: false };
+  const oldState = { stack: [], blockComment: false };
+  for (const hunk of file2.hunks) {
+    for (const line of hunk) {
+      if (line.kind !== "-") newSide.push({ ...line, lexed: lexLine(line.text, newState) });
+      if (line.kind !== "+") oldSide.push({ ...line, lexed: lexLine(line.text, oldState) });
+    }
+  }
+  const rulesAt = (entries) => {
+    const typeOnly = typeOnlyImportEnds(entries);
+    return (index) => RULES.filter(
+      (rule) => !(rule.id === "framework-import" && typeOnly.has(index)) && rule.matches(entries[index].lexed)
+    );
+  };
+  const existing = /* @__PURE__ */ new Set();
+  const oldRules = rulesAt(oldSide);
+  oldSide.forEach((entry, index) => {
+    if (entry.kind !== "-") return;
+    for (const rule of oldRules(index)) existing.add(rule.id);
+    if (registersExitHandler(entry.lexed)) existing.add("exit-handler");
+  });
+  const flagged = /* @__PURE__ */ new Map();
+  const flag = (index, rule, why) => {
+    if (!existing.has(rule) && !flagged.has(index)) flagged.set(index, { entry: newSide[index], rule, why });
+  };
+  const newRules = rulesAt(newSide);
+  newSide.forEach((entry, index) => {
+    if (entry.kind !== "+") return;
+    for (const rule of newRules(index)) flag(index, rule.id, rule.why);
+  });
+  newSide.forEach((entry, index) => {
+    const match = registersExitHandler(entry.lexed);
+    if (!match) return;
+    const spans = [balancedSpan(newSide, index, match.index, "(", ")")];
+    const rest = entry.lexed.code.slice(match.index + match[0].length);
+    const named = /^\s*,\s*([\w$]+)\s*\)/.exec(rest);
+    const definition = named ? findDefinition(newSide, named[1]) : void 0;
+    if (definition) spans.push(definition);
+    for (const span of spans) {
+      const writer = span.find(({ index: at2, code: code2 }) => newSide[at2].kind === "+" && EXIT_WRITE.test(code2));
+      const registered = entry.kind === "+" && span.some(({ code: code2 }) => EXIT_WRITE.test(code2));
+      const at = writer?.index ?? (registered ? index : -1);
+      if (at >= 0) flag(at, "exit-handler", "writes files or forces the exit code from an exit handler");
+    }
+  });
+  return [...flagged.entries()].sort(([a], [b]) => a - b).map(([, { entry, rule, why }]) => ({
+    file: file2.path,
+    line: entry.number,
+    snippet: snippet(entry.text),
+    rule,
+    why
+  }));
+}
+function typeOnlyImportEnds(entries) {
+  const ends = /* @__PURE__ */ new Set();
+  let open5;
+  entries.forEach((entry, index) => {
+    const code2 = entry.lexed.code;
+    if (!open5) {
+      const start = /^\s*(?:import|export)\s+(type\s+)?\{([^}]*)$/.exec(code2);
+      if (start) open5 = { typeKeyword: start[1] !== void 0, items: start[2] };
+      return;
+    }
+    const close = code2.indexOf("}");
+    if (close < 0) {
+      open5.items += `,${code2}`;
+      return;
+    }
+    const items = `${open5.items},${code2.slice(0, close)}`.split(",");
+    if (open5.typeKeyword || items.every((item) => /^\s*(?:type\s|$)/.test(item))) ends.add(index);
+    open5 = void 0;
+  });
+  return ends;
+}
+function balancedSpan(lines, start, column, open5, close) {
+  const span = [];
+  let depth = 0;
+  let opened = false;
+  for (let index = start; index < lines.length && index < start + HANDLER_SPAN; index++) {
+    const code2 = index === start ? lines[index].lexed.code.slice(column) : lines[index].lexed.code;
+    let end = code2.length;
+    for (let i = 0; i < code2.length && end === code2.length; i++) {
+      if (code2[i] === open5) {
+        depth++;
+        opened = true;
+      } else if (code2[i] === close && opened && --depth === 0) end = i + 1;
+    }
+    span.push({ index, code: code2.slice(0, end) });
+    if (opened && depth === 0) break;
+  }
+  return span;
+}
+function findDefinition(lines, name) {
+  const escaped = name.replace(/\$/g, "\\$");
+  const pattern = new RegExp(
+    String.raw`\bfunction\s+${escaped}\s*\(|(?<![\w$.])${escaped}\s*=\s*(?:async\s*)?(?:function\b|\(|[\w$]+\s*=>)`
+  );
+  for (let index = 0; index < lines.length; index++) {
+    const code2 = lines[index].lexed.code;
+    const match = pattern.exec(code2);
+    if (!match) continue;
+    const arrow = /=>\s*(?!\{)\S/.exec(code2.slice(match.index));
+    if (arrow) return [{ index, code: code2.slice(match.index) }];
+    return balancedSpan(lines, index, match.index, "{", "}");
+  }
+  return void 0;
+}
+var SNIPPET_MAX = 160;
+function snippet(text) {
+  const clean = oneLine(text.trim());
+  return clean.length > SNIPPET_MAX ? `${clean.slice(0, SNIPPET_MAX - 1)}\u2026` : clean;
+}
+function oneLine(text) {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g, "?");
+}
+
 // runner/test-adapters/ava.ts
 import { existsSync as existsSync6 } from "node:fs";
 import { join as join9 } from "node:path";
@@ -60843,6 +61330,24 @@ async function runRollout(ctx, scenario, attempt) {
     }
     await workspace[Symbol.asyncDispose]();
     workspace = void 0;
+    if (config2.guards.tamper_scan) {
+      const scan = tamperScan({
+        modelPatch,
+        goldPatch: scenario.patch,
+        classifier: createClassifier(config2.paths)
+      });
+      if (scan.kind === "flagged") {
+        durations.score_ms = performance.now() - started;
+        return record2({
+          status: "scored",
+          reward: 0,
+          resolved: false,
+          scores: [],
+          tests: unscored,
+          reason: tamperReason(scan.finding)
+        });
+      }
+    }
     try {
       scoring = await buildRolloutWorkspace(ctx, scenario, join18(scratch, "scoring"));
       if (!scoring.dependencies.ok)
@@ -61247,6 +61752,15 @@ var ConfigSchema = external_exports.object({
    * are taken from the PR head and laid over every scenario workspace.
    */
   agent_instructions: globs.default([...DEFAULT_AGENT_INSTRUCTIONS]),
+  /** Checks of the agent's change beyond its tests. */
+  guards: external_exports.object({
+    /**
+     * Look at the agent's patch before the tests run (runner/tamper-scan.ts): a change whose
+     * source reaches into the test machinery scores 0, untested. Skipped by itself for a
+     * scenario whose gold patch trips it; `false` turns it off everywhere.
+     */
+    tamper_scan: external_exports.boolean().default(true)
+  }).strict().default({ tamper_scan: true }),
   /** The GitHub App (bot/): what it does in this repository. Read from the default branch. */
   bot: BotConfigSchema.default(() => ({
     ...BOT_DEFAULTS,
@@ -61415,12 +61929,6 @@ ${cutNote}`;
   return `${lineEnd > 0 ? head.slice(0, lineEnd) : head}${note}`;
 }
 
-// report/report-input.ts
-function reportLinks(input2) {
-  const own2 = input2.comparison.current.links ?? {};
-  return { ...own2, ...input2.links };
-}
-
 // report/format.ts
 function fixed(value, digits = 3) {
   return value === null || value === void 0 || !Number.isFinite(value) ? "n/a" : value.toFixed(digits);
@@ -61514,6 +62022,12 @@ function table(header, rows, align = []) {
   const line = (cells) => `| ${cells.map((c) => c === "" ? " " : c.replace(/[\r\n]+/g, " ")).join(" | ")} |`;
   const rule = `|${header.map((_, i) => ALIGN_RULE[align[i] ?? "left"]).join("|")}|`;
   return [line(header), rule, ...rows.map(line)].join("\n");
+}
+
+// report/report-input.ts
+function reportLinks(input2) {
+  const own2 = input2.comparison.current.links ?? {};
+  return { ...own2, ...input2.links };
 }
 
 // report/results-markdown.ts
@@ -61792,6 +62306,35 @@ function renderFooter(comparison) {
   const { current } = comparison;
   return `<sub>${escapeMarkdown(truncate2(current.tool_version, 60))} \xB7 run ${code(current.run_id)} \xB7 ${escapeMarkdown(truncate2(current.created_at, 40))}</sub>`;
 }
+function renderReport(input2, layout) {
+  const { comparison } = input2;
+  const links = reportLinks(input2);
+  const { regressions, improvements } = changedScenarios(comparison);
+  const render = (budget) => [
+    layout.marker ?? null,
+    renderTitle(comparison, layout.heading),
+    renderNotes(input2),
+    renderHeadline(comparison),
+    renderGates(input2.gates),
+    renderPrScenario(input2.prScenario),
+    ...layout.tables ?? [],
+    renderChanges(comparison, budget.changes, links),
+    renderDetails(comparison, budget.details, links, { difficulty: layout.difficulty ?? false }),
+    renderTotals(comparison),
+    renderLinks(links),
+    renderFooter(comparison)
+  ].filter((part) => part !== null).join("\n\n").concat("\n");
+  return fitToLimit({
+    render,
+    size: layout.size,
+    limit: layout.limit,
+    full: {
+      details: comparison.scenarios.length,
+      changes: Math.max(regressions.length, improvements.length)
+    },
+    cutNote: layout.cutNote
+  });
+}
 
 // report/comment.ts
 var COMMENT_MAX_LENGTH = 65e3;
@@ -61812,32 +62355,11 @@ function isRepogymComment(body, key = DEFAULT_COMMENT_KEY) {
   return first === commentMarker(key);
 }
 function renderComment(input2) {
-  const marker = commentMarker(input2.key);
-  const limit = input2.maxLength ?? COMMENT_MAX_LENGTH;
-  const { comparison } = input2;
-  const links = reportLinks(input2);
-  const { regressions, improvements } = changedScenarios(comparison);
-  const render = (budget) => [
-    marker,
-    renderTitle(comparison, "### \u{1F3CB}\uFE0F repogym"),
-    renderNotes(input2),
-    renderHeadline(comparison),
-    renderGates(input2.gates),
-    renderPrScenario(input2.prScenario),
-    renderChanges(comparison, budget.changes, links),
-    renderDetails(comparison, budget.details, links),
-    renderTotals(comparison),
-    renderLinks(links),
-    renderFooter(comparison)
-  ].filter((part) => part !== null).join("\n\n").concat("\n");
-  return fitToLimit({
-    render,
+  return renderReport(input2, {
+    marker: commentMarker(input2.key),
+    heading: "### \u{1F3CB}\uFE0F repogym",
     size: (text) => text.length,
-    limit,
-    full: {
-      details: comparison.scenarios.length,
-      changes: Math.max(regressions.length, improvements.length)
-    },
+    limit: input2.maxLength ?? COMMENT_MAX_LENGTH,
     cutNote: "_This comment was cut to fit GitHub's size limit; see the artifact for the full results._"
   });
 }
@@ -62718,31 +63240,12 @@ function renderByDifficulty(comparison) {
 }
 function renderJobSummary(input2) {
   const { comparison } = input2;
-  const links = reportLinks(input2);
-  const { regressions, improvements } = changedScenarios(comparison);
-  const render = (budget) => [
-    renderTitle(comparison, "## \u{1F3CB}\uFE0F repogym results"),
-    renderNotes(input2),
-    renderHeadline(comparison),
-    renderGates(input2.gates),
-    renderPrScenario(input2.prScenario),
-    renderStatus(comparison),
-    renderPassAtK(comparison),
-    renderByDifficulty(comparison),
-    renderChanges(comparison, budget.changes, links),
-    renderDetails(comparison, budget.details, links, { difficulty: true }),
-    renderTotals(comparison),
-    renderLinks(links),
-    renderFooter(comparison)
-  ].filter((part) => part !== null).join("\n\n").concat("\n");
-  return fitToLimit({
-    render,
+  return renderReport(input2, {
+    heading: "## \u{1F3CB}\uFE0F repogym results",
+    tables: [renderStatus(comparison), renderPassAtK(comparison), renderByDifficulty(comparison)],
+    difficulty: true,
     size: byteLength,
     limit: input2.maxBytes ?? SUMMARY_MAX_BYTES,
-    full: {
-      details: comparison.scenarios.length,
-      changes: Math.max(regressions.length, improvements.length)
-    },
     cutNote: "_This summary was cut to fit GitHub's size limit; see the artifact for the full results._"
   });
 }
@@ -64472,11 +64975,11 @@ function scenariosPullBody(files, upTo) {
     "Merge to add them to the suite; this pull request is updated by later mining runs."
   ].join("\n");
 }
-async function pullPendingScenarios(client, branchSha, suite, suiteDir) {
+async function pullPendingScenarios(client, branchSha2, suite, suiteDir) {
   const prefix = `${suite.replace(/\/+$/, "")}/scenarios/`;
   const local = new Set(await readdir6(scenariosDir(suiteDir)).catch(() => []));
   let count2 = 0;
-  for (const entry of await client.listTree(branchSha)) {
+  for (const entry of await client.listTree(branchSha2)) {
     if (entry.type !== "blob" || !entry.path.startsWith(prefix)) continue;
     const name = entry.path.slice(prefix.length);
     if (name.includes("/") || !name.endsWith(".json") || local.has(name)) continue;
@@ -64510,10 +65013,10 @@ async function mine(ctx) {
   }
   const suiteDir = join29(ctx.repoDir, inputs.suite);
   await ensureSuiteDir(suiteDir);
-  const branchSha = await client.branchSha(inputs.scenariosBranch);
+  const branchSha2 = await client.branchSha(inputs.scenariosBranch);
   let open5 = await client.findOpenPull(inputs.scenariosBranch);
-  if (branchSha && open5) {
-    const pending = await pullPendingScenarios(client, branchSha, inputs.suite, suiteDir);
+  if (branchSha2 && open5) {
+    const pending = await pullPendingScenarios(client, branchSha2, inputs.suite, suiteDir);
     if (pending > 0) info(`${pending} scenarios are already waiting in #${open5.number}; they are kept.`);
   }
   startGroup("Mining");

@@ -68,6 +68,33 @@ describe("the Action, run as GitHub's runner runs it", () => {
     });
   }
 
+  /** GitHub's push example, retargeted at REPO's default branch. */
+  function pushPayload() {
+    const payload = examplePayload("push");
+    retarget(payload, REPO);
+    payload.ref = "refs/heads/main";
+    return payload;
+  }
+
+  /** A run on the default branch's tip: a push, a dispatch or a workflow_run. */
+  function onMain(
+    event: "push" | "workflow_dispatch" | "workflow_run",
+    payload: Record<string, unknown>,
+    inputs: Record<string, string>,
+    extra: { token?: string; workspace?: string; runId?: number } = {},
+  ) {
+    return runAction({
+      ...common(),
+      token: WRITE,
+      ...extra,
+      event,
+      payload,
+      sha: remote.branchSha("main")!,
+      ref: "refs/heads/main",
+      inputs,
+    });
+  }
+
   beforeAll(async () => {
     fx = await minedFixture();
     // The suite is committed in the repository, as a merged scenarios PR leaves it.
@@ -98,18 +125,12 @@ describe("the Action, run as GitHub's runner runs it", () => {
   });
 
   it("on push to the default branch: runs the agent and keeps the results in the history branch", async () => {
-    const payload = examplePayload("push");
-    retarget(payload, REPO);
-    payload.ref = "refs/heads/main";
+    const payload = pushPayload();
     payload.after = remote.branchSha("main");
-    const run = await runAction({
-      ...common(),
-      event: "push",
-      payload,
-      token: WRITE,
-      sha: remote.branchSha("main")!,
-      ref: "refs/heads/main",
-      inputs: { mode: "evaluate", agent: "oracle", "results-path": resultsDir() },
+    const run = await onMain("push", payload, {
+      mode: "evaluate",
+      agent: "oracle",
+      "results-path": resultsDir(),
     });
     expect(run.stdout).not.toContain("::error::");
     expect(run.code).toBe(0);
@@ -215,15 +236,7 @@ describe("the Action, run as GitHub's runner runs it", () => {
       wr.head_sha = headSha;
       wr.event = "pull_request";
       wr.conclusion = "success";
-      return runAction({
-        ...common(),
-        event: "workflow_run",
-        payload,
-        token: WRITE,
-        sha: remote.branchSha("main")!,
-        ref: "refs/heads/main",
-        inputs: { results, "results-path": resultsDir() },
-      });
+      return onMain("workflow_run", payload, { results, "results-path": resultsDir() });
     };
 
     // A forged artifact (another commit than the run's) is refused, and nothing is written.
@@ -327,20 +340,8 @@ describe("the Action, run as GitHub's runner runs it", () => {
     const inClone = (...args: string[]) => execFileSync("git", ["-C", clone, ...args], { encoding: "utf8" });
     inClone("checkout", "-q", "-B", "main", "HEAD~2");
     inClone("remote", "set-url", "origin", "https://github.com/acme/calc.git");
-    const payload = examplePayload("push");
-    retarget(payload, REPO);
-    payload.ref = "refs/heads/main";
-    const mine = () =>
-      runAction({
-        ...common(),
-        workspace: clone,
-        event: "push",
-        payload,
-        token: WRITE,
-        sha: remote.branchSha("main")!,
-        ref: "refs/heads/main",
-        inputs: { "results-path": resultsDir() },
-      });
+    const payload = pushPayload();
+    const mine = () => onMain("push", payload, { "results-path": resultsDir() }, { workspace: clone });
     const first = await mine();
     expect(first.stdout).not.toContain("::error::");
     expect(first.code).toBe(0);
@@ -421,14 +422,9 @@ describe("the Action, run as GitHub's runner runs it", () => {
   it("validate: re-proves the committed suite", async () => {
     const payload = examplePayload("push");
     retarget(payload, REPO);
-    const run = await runAction({
-      ...common(),
-      event: "workflow_dispatch",
-      payload,
-      token: WRITE,
-      sha: remote.branchSha("main")!,
-      ref: "refs/heads/main",
-      inputs: { mode: "validate", "results-path": resultsDir() },
+    const run = await onMain("workflow_dispatch", payload, {
+      mode: "validate",
+      "results-path": resultsDir(),
     });
     expect(run.code).toBe(0);
     expect(run.summary).toContain("2 of 2 scenarios proven");
@@ -439,22 +435,11 @@ describe("the Action, run as GitHub's runner runs it", () => {
     const before = remote.branchSha("repogym-data")
       ? Object.keys(remote.files("repogym-data")).filter((p) => p.startsWith("history/")).length
       : 0;
-    const payload = examplePayload("push");
-    retarget(payload, REPO);
-    payload.ref = "refs/heads/main";
+    const payload = pushPayload();
     // GitHub answers 409 when the branch moved under a write: the next two writes get one.
     const conflicts = fake.injectContentsConflict(2);
     const push = (runId: number) =>
-      runAction({
-        ...common(),
-        event: "push",
-        payload,
-        token: WRITE,
-        sha: remote.branchSha("main")!,
-        ref: "refs/heads/main",
-        runId,
-        inputs: { mode: "evaluate", agent: "oracle", "results-path": resultsDir() },
-      });
+      onMain("push", payload, { mode: "evaluate", agent: "oracle", "results-path": resultsDir() }, { runId });
     const runs = await Promise.all([push(2001), push(2002)]);
     expect(runs.map((r) => r.code)).toEqual([0, 0]);
     expect(conflicts.hits).toBe(2);
@@ -479,15 +464,12 @@ describe("the Action, run as GitHub's runner runs it", () => {
     };
     const out = resultsDir();
     const before = fake.requests.length;
-    const run = await runAction({
-      ...common(),
-      event: "workflow_dispatch",
+    const run = await onMain(
+      "workflow_dispatch",
       payload,
-      token: READ,
-      sha: remote.branchSha("main")!,
-      ref: "refs/heads/main",
-      inputs: { mode: "evaluate", agent: "oracle", "history-branch": "", "results-path": out },
-    });
+      { mode: "evaluate", agent: "oracle", "history-branch": "", "results-path": out },
+      { token: READ },
+    );
     expect(run.stdout).not.toContain("::error::");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("dispatched by the repogym app");

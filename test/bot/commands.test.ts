@@ -1,30 +1,20 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { HELP } from "../../bot/messages.js";
 import type { FakeRepo } from "../helpers/fake-github/index.js";
-import { type Harness, startHarness } from "./harness.js";
+import { type Harness, harnessPerTest } from "./harness.js";
 import { commentPayload, createCalcRepo, openPull } from "./world.js";
 
-let harness: Harness | undefined;
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  if (!current) return;
-  // Every request the app made matched GitHub's description, and so did every answer.
-  expect(current.fake.violations).toEqual([]);
-  expect(current.fake.responseViolations).toEqual([]);
-  await current[Symbol.asyncDispose]();
-});
+const start = harnessPerTest();
 
 async function setup(options: { config?: string; workflow?: boolean } = {}): Promise<{
   h: Harness;
   repo: FakeRepo;
   pr: { number: number; sha: string };
 }> {
-  harness = await startHarness();
-  const repo = createCalcRepo(harness, options);
+  const h = await start();
+  const repo = createCalcRepo(h, options);
   const pr = openPull(repo, "feature", { "src/calc.js": "export const add = (a, b) => a - b;\n" });
-  return { h: harness, repo, pr };
+  return { h, repo, pr };
 }
 
 describe("/repogym commands", () => {

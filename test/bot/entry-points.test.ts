@@ -48,6 +48,12 @@ function run(
   return { child, done, output: () => stdout + stderr };
 }
 
+/** `probot receive` of the built app: one saved issue_comment payload, against `baseUrl`. */
+function receive(path: string, token: string, baseUrl: string, env: Record<string, string> = {}) {
+  const args = ["receive", "-e", "issue_comment", "-p", path, "-t", token, "--base-url", baseUrl];
+  return run([PROBOT, ...args, DIST_APP], env);
+}
+
 let fake: FakeGitHub | undefined;
 let repo: FakeRepo;
 let scratch: AsyncDisposable & { path: string };
@@ -106,22 +112,7 @@ describe("probot receive ./dist/bot/app.js", () => {
     const gh = await world();
     gh.addToken("ghs_receive", manifestPermissions(), { login: "repogym-dev[bot]", type: "Bot" });
     const { path } = await commandPayloadFile("comment.json");
-    const { done } = run(
-      [
-        PROBOT,
-        "receive",
-        "-e",
-        "issue_comment",
-        "-p",
-        path,
-        "-t",
-        "ghs_receive",
-        "--base-url",
-        gh.url,
-        DIST_APP,
-      ],
-      { LOG_LEVEL: "info" },
-    );
+    const { done } = receive(path, "ghs_receive", gh.url, { LOG_LEVEL: "info" });
     const exit = await done;
     expect(exit.stderr).not.toMatch(/ERROR/);
     expect(exit.code).toBe(0);
@@ -133,22 +124,7 @@ describe("probot receive ./dist/bot/app.js", () => {
   it("without a way to reach GitHub, fails with a message that says what to check", async () => {
     await world();
     const { path } = await commandPayloadFile("comment-offline.json");
-    const { done } = run(
-      [
-        PROBOT,
-        "receive",
-        "-e",
-        "issue_comment",
-        "-p",
-        path,
-        "-t",
-        "ghs_x",
-        "--base-url",
-        "http://127.0.0.1:9",
-        DIST_APP,
-      ],
-      {},
-    );
+    const { done } = receive(path, "ghs_x", "http://127.0.0.1:9");
     const exit = await done;
     expect(exit.code).toBe(1);
     expect(exit.stdout + exit.stderr).toMatch(

@@ -1,25 +1,11 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { ONBOARDING_BRANCH } from "../../bot/messages.js";
 import { loadTemplates } from "../../bot/templates.js";
 import { parseConfig } from "../../core/config.js";
-import { examplePayload, type Harness, type HarnessOptions, ManualClock, startHarness } from "./harness.js";
-import { closedPullPayload, createCalcRepo, openPull, pushPayload, REPO } from "./world.js";
+import { examplePayload, harnessPerTest, ManualClock } from "./harness.js";
+import { closedPullPayload, createCalcRepo, createDocsRepo, openPull, pushPayload, REPO } from "./world.js";
 
-let harness: Harness | undefined;
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  if (!current) return;
-  expect(current.fake.violations).toEqual([]);
-  expect(current.fake.responseViolations).toEqual([]);
-  await current[Symbol.asyncDispose]();
-});
-
-async function start(options: HarnessOptions = {}): Promise<Harness> {
-  harness = await startHarness(options);
-  return harness;
-}
+const start = harnessPerTest();
 
 describe("webhook signatures", () => {
   it("a body changed after signing is rejected before anything runs; the signed one is accepted", async () => {
@@ -146,12 +132,7 @@ describe("installation", () => {
 
   it("a closed onboarding PR is the owners' no: repositories added later do not get another", async () => {
     const h = await start();
-    const bare = h.fake.createRepo({
-      owner: "acme",
-      ownerType: "Organization",
-      name: "docs",
-      files: { "a.md": "a\n" },
-    });
+    const bare = createDocsRepo(h);
     await h.deliver("installation", installationPayload(["acme/docs"]));
     await h.app.idle();
     bare.pulls()[0]!.state = "closed";
@@ -169,12 +150,7 @@ describe("installation", () => {
 
   it("a half-written onboarding branch is deleted, and a redelivery opens the pull request", async () => {
     const h = await start();
-    const bare = h.fake.createRepo({
-      owner: "acme",
-      ownerType: "Organization",
-      name: "docs",
-      files: { "a.md": "a\n" },
-    });
+    const bare = createDocsRepo(h);
     h.fake.injectFault({
       operationId: "repos/create-or-update-file-contents",
       match: (r) => r.path.includes(".github%2Fworkflows") || r.path.includes(".github/workflows"),

@@ -9,6 +9,7 @@ import { createServer, type Server } from "node:http";
 import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { createNodeMiddleware, type Logger, Probot } from "probot";
+import { afterEach, expect } from "vitest";
 import { createRepogymApp, type RepogymApp } from "../../bot/app.js";
 import type { Clock } from "../../bot/coalesce.js";
 import { readManifest } from "../../bot/manifest.js";
@@ -194,6 +195,26 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       });
       await fake.close();
     },
+  };
+}
+
+/**
+ * A harness per test: the returned function starts one, and after the test it is closed once
+ * every request the app made matched GitHub's description, and so did every answer.
+ */
+export function harnessPerTest(): (options?: HarnessOptions) => Promise<Harness> {
+  let harness: Harness | undefined;
+  afterEach(async () => {
+    const current = harness;
+    harness = undefined;
+    if (!current) return;
+    expect(current.fake.violations).toEqual([]);
+    expect(current.fake.responseViolations).toEqual([]);
+    await current[Symbol.asyncDispose]();
+  });
+  return async (options = {}) => {
+    harness = await startHarness(options);
+    return harness;
   };
 }
 

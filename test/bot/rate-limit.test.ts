@@ -1,33 +1,25 @@
-import { afterEach, describe, expect, it } from "vitest";
-import { type Harness, startHarness } from "./harness.js";
+import { describe, expect, it } from "vitest";
+import { harnessPerTest } from "./harness.js";
 import { commentPayload, createCalcRepo, openPull } from "./world.js";
+
+const start = harnessPerTest();
 
 /**
  * The app's Octokit as it runs in production (throttling on: writes are a second apart), with
  * GitHub's waits shrunk from seconds to milliseconds.
  */
-let harness: Harness | undefined;
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  if (!current) return;
-  expect(current.fake.violations).toEqual([]);
-  await current[Symbol.asyncDispose]();
-});
-
 async function setup(rateLimitRetries?: number) {
-  harness = await startHarness({
+  const h = await start({
     octokit: {
       throttle: true,
       retryAfterBaseValue: 10,
       ...(rateLimitRetries === undefined ? {} : { rateLimitRetries }),
     },
   });
-  const repo = createCalcRepo(harness);
+  const repo = createCalcRepo(h);
   const pr = openPull(repo, "feature", { "src/calc.js": "x\n" });
   const command = commentPayload(repo, { number: pr.number, body: "/repogym mine", login: "maintainer" });
-  return { h: harness, repo, pr, command };
+  return { h, repo, pr, command };
 }
 
 const DISPATCH = "actions/create-workflow-dispatch";

@@ -1,22 +1,13 @@
 import { zipSync } from "fflate";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { parseResults, type Results } from "../../core/results.js";
 import { commentMarker } from "../../report/comment.js";
 import type { FakeRepo } from "../helpers/fake-github/index.js";
 import { buildResults } from "../report/build-results.js";
-import { type Harness, type HarnessOptions, startHarness } from "./harness.js";
+import { type Harness, type HarnessOptions, harnessPerTest } from "./harness.js";
 import { createCalcRepo, openPull, REPO, workflowRunPayload } from "./world.js";
 
-let harness: Harness | undefined;
-
-afterEach(async () => {
-  const current = harness;
-  harness = undefined;
-  if (!current) return;
-  expect(current.fake.violations).toEqual([]);
-  expect(current.fake.responseViolations).toEqual([]);
-  await current[Symbol.asyncDispose]();
-});
+const start = harnessPerTest();
 
 /** Results of an evaluate run on `commit` (for a pull request when given), scored 1 and 0.5. */
 function results(commit: string, pull?: { number: number; base_sha: string }, runId = "run-1"): Results {
@@ -69,11 +60,11 @@ interface World {
 }
 
 async function forkWorld(options: HarnessOptions = {}): Promise<World> {
-  harness = await startHarness(options);
-  const repo = createCalcRepo(harness);
-  const fork = harness.fake.createRepo({ owner: "stranger", name: "calc", forkOf: REPO });
+  const h = await start(options);
+  const repo = createCalcRepo(h);
+  const fork = h.fake.createRepo({ owner: "stranger", name: "calc", forkOf: REPO });
   const pr = openPull(repo, "faster", { "src/calc.js": "export const add = (a, b) => b + a;\n" }, { fork });
-  return { h: harness, repo, fork, pr, base: repo.branchSha("main")! };
+  return { h, repo, fork, pr, base: repo.branchSha("main")! };
 }
 
 function forkRun(world: World, runId: number, headSha = world.pr.sha) {
@@ -306,8 +297,7 @@ describe("workflow_run: results of a fork's pull request", () => {
 
 describe("workflow_run: the app's own dispatched runs", () => {
   it("report on the pull request and commit its run-name names", async () => {
-    harness = await startHarness();
-    const h = harness;
+    const h = await start();
     const repo = createCalcRepo(h);
     const pr = openPull(repo, "feature", { "src/calc.js": "export const add = (a, b) => a + b + 0;\n" });
     const main = repo.branchSha("main")!;

@@ -30,6 +30,16 @@ export function createCalcRepo(
   return repo;
 }
 
+/** acme/docs: one file, no workflow and no config, so installing the app onboards it. */
+export function createDocsRepo(harness: Harness): FakeRepo {
+  return harness.fake.createRepo({
+    owner: "acme",
+    ownerType: "Organization",
+    name: "docs",
+    files: { "a.md": "a\n" },
+  });
+}
+
 /** A pull request from a branch of `repo` (or of a fork) with one commit changing `files`. */
 export function openPull(
   repo: FakeRepo,

@@ -57,6 +57,24 @@ function parsed<T extends z.ZodType>(schema: T, data: unknown, where: string): z
   return result.data;
 }
 
+/**
+ * Every row of a JSONL table checked against its schema, and its Parquet twin read back to the
+ * same rows and columns.
+ */
+export async function readTable<T extends z.ZodType>(
+  out: string,
+  base: string,
+  schema: T,
+): Promise<z.output<T>[]> {
+  const rows = await readJsonl(join(out, `${base}.jsonl`));
+  const parquet = await readParquet(join(out, `${base}.parquet`));
+  expect(parquet.rows, `${base}.parquet against ${base}.jsonl`).toEqual(rows);
+  if (rows.length > 0) {
+    expect(parquet.columns, `${base}.parquet columns`).toEqual(Object.keys(rows[0] as object));
+  }
+  return rows.map((row, index) => parsed(schema, row, `${base}.jsonl row ${index + 1}`));
+}
+
 export interface CheckedExport {
   files: number;
   rows: Record<string, number>;
@@ -77,11 +95,7 @@ export async function checkExport(out: string): Promise<CheckedExport> {
     const base = file.replace(/\.(jsonl|parquet)$/, "");
     const table = TABLES.find(([pattern]) => pattern.test(base));
     if (!table || checked.has(file)) continue;
-    const rows = await readJsonl(join(out, `${base}.jsonl`));
-    const parquet = await readParquet(join(out, `${base}.parquet`));
-    expect(parquet.rows, `${base}.parquet against ${base}.jsonl`).toEqual(rows);
-    for (const [index, row] of rows.entries()) parsed(table[1], row, `${base}.jsonl row ${index + 1}`);
-    result.rows[base] = rows.length;
+    result.rows[base] = (await readTable(out, base, table[1])).length;
     checked.add(`${base}.jsonl`).add(`${base}.parquet`);
   }
 

@@ -1,22 +1,12 @@
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { repogym } from "../helpers/cli.js";
-import { tempDir } from "../helpers/fixture-repo.js";
-import { curriculumFixture, writeRun, writeSuite } from "./fixtures.js";
+import { curriculumFixture, fixtureFolder } from "./fixtures.js";
 import { listFiles } from "./read-back.js";
 
 describe("repogym export (the built CLI)", () => {
   const fixture = curriculumFixture();
-  let work: Awaited<ReturnType<typeof tempDir>>;
-  beforeAll(async () => {
-    work = await tempDir();
-    await writeSuite(join(work.path, "suite"), fixture.scenarios);
-    await writeRun(join(work.path, "runs", "a"), fixture.runs[0]!);
-    await writeRun(join(work.path, "runs", "b"), fixture.runs[1]!);
-  });
-  afterAll(async () => {
-    await work?.[Symbol.asyncDispose]();
-  });
+  const work = fixtureFolder(fixture, ["runs/a", "runs/b"]);
 
   it("exports every format with a split and prints what it wrote", async () => {
     const args = [

@@ -1,17 +1,15 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parse as parseToml } from "smol-toml";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
-import type { z } from "zod";
 import { ScenarioSchema } from "../../core/scenario.js";
 import { readSuite } from "../../core/suite-store.js";
 import { EXPORT_SCHEMA, exportCurriculum, type Manifest } from "../../curriculum/export.js";
 import { FORMAT_NAMES } from "../../curriculum/formats.js";
 import { loadPredictions } from "../../runner/agents/replay.js";
-import { tempDir } from "../helpers/fixture-repo.js";
-import { checkExport } from "./check-export.js";
-import { curriculumFixture, writeRun, writeSuite } from "./fixtures.js";
+import { checkExport, readTable } from "./check-export.js";
+import { curriculumFixture, fixtureFolder, writeRun, writeSuite } from "./fixtures.js";
 import {
   CurriculumRowSchema,
   HarborTaskConfigSchema,
@@ -27,32 +25,15 @@ import {
 } from "./format-schemas.js";
 import { isExecutable, listFiles, readJson, readJsonl, readParquet } from "./read-back.js";
 
-/** Every row of a JSONL table checked against its schema, and its Parquet twin read back to the same rows. */
-async function readTable<T extends z.ZodType>(out: string, base: string, schema: T): Promise<z.output<T>[]> {
-  const rows = await readJsonl(join(out, `${base}.jsonl`));
-  const parquet = await readParquet(join(out, `${base}.parquet`));
-  expect(parquet.rows).toEqual(rows);
-  if (rows.length > 0) expect(parquet.columns).toEqual(Object.keys(rows[0] as object));
-  return rows.map((row, index) => {
-    const parsed = schema.safeParse(row);
-    if (!parsed.success) throw new Error(`${base} row ${index + 1}: ${parsed.error.message}`);
-    return parsed.data;
-  });
-}
-
 describe("export of a suite and two runs, every format", () => {
   const fixture = curriculumFixture();
-  let work: Awaited<ReturnType<typeof tempDir>>;
+  const work = fixtureFolder(fixture, ["runs/a", "runs/b"]);
   let out: string;
   let manifest: Manifest;
   const suite = () => join(work.path, "suite");
   const runDirs = () => [join(work.path, "runs", "a"), join(work.path, "runs", "b")];
 
   beforeAll(async () => {
-    work = await tempDir();
-    await writeSuite(suite(), fixture.scenarios);
-    await writeRun(runDirs()[0]!, fixture.runs[0]!);
-    await writeRun(runDirs()[1]!, fixture.runs[1]!);
     out = join(work.path, "out");
     const result = await exportCurriculum({
       suiteDir: suite(),
@@ -65,9 +46,6 @@ describe("export of a suite and two runs, every format", () => {
       now: new Date("2025-02-01T00:00:00Z"),
     });
     manifest = result.manifest;
-  });
-  afterAll(async () => {
-    await work?.[Symbol.asyncDispose]();
   });
 
   it("writes exactly the files its manifest lists, each one valid in its format", async () => {
@@ -321,16 +299,7 @@ describe("export of a suite and two runs, every format", () => {
 
 describe("export filters and split", () => {
   const fixture = curriculumFixture();
-  let work: Awaited<ReturnType<typeof tempDir>>;
-  beforeAll(async () => {
-    work = await tempDir();
-    await writeSuite(join(work.path, "suite"), fixture.scenarios);
-    await writeRun(join(work.path, "a"), fixture.runs[0]!);
-    await writeRun(join(work.path, "b"), fixture.runs[1]!);
-  });
-  afterAll(async () => {
-    await work?.[Symbol.asyncDispose]();
-  });
+  const work = fixtureFolder(fixture, ["a", "b"]);
   const run = (
     name: string,
     options: { informative?: boolean; after?: Date; split?: { ratio: number; seed: number } },
@@ -432,15 +401,7 @@ describe("export filters and split", () => {
 
 describe("export refuses bad input with one clear error", () => {
   const fixture = curriculumFixture();
-  let work: Awaited<ReturnType<typeof tempDir>>;
-  beforeAll(async () => {
-    work = await tempDir();
-    await writeSuite(join(work.path, "suite"), fixture.scenarios);
-    await writeRun(join(work.path, "runs", "a"), fixture.runs[0]!);
-  });
-  afterAll(async () => {
-    await work?.[Symbol.asyncDispose]();
-  });
+  const work = fixtureFolder(fixture, ["runs/a"]);
   const options = (overrides: Partial<Parameters<typeof exportCurriculum>[0]> = {}) => ({
     suiteDir: join(work.path, "suite"),
     runDirs: [join(work.path, "runs", "a")],

@@ -1,9 +1,11 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { ROLLOUT_SCHEMA, type Rollout, RolloutSchema } from "../../core/rollout.js";
 import { type Scenario, ScenarioSchema } from "../../core/scenario.js";
 import { writeScenario } from "../../core/suite-store.js";
 import { type RunInfo, RunInfoSchema, rolloutDir } from "../../runner/run-loop.js";
+import { tempDir } from "../helpers/fixture-repo.js";
 import { sampleScenario } from "../helpers/sample-scenario.js";
 
 /** A scenario record checked against the schema, numbered so ids, shas and dates differ. */
@@ -218,4 +220,30 @@ export function curriculumFixture() {
     tail: '{"schema":"repogym/rollout@1","run_id":"run-b","inst',
   };
   return { scenarios: s, runs: [runA, runB], id };
+}
+
+/**
+ * The fixture written to a temporary folder for the enclosing describe block: the suite at
+ * `suite`, run i at `runs[i]` (paths inside the folder). The folder is removed after the block;
+ * `path` is readable from the block's own beforeAll on.
+ */
+export function fixtureFolder(
+  fixture: { scenarios: readonly Scenario[]; runs: readonly RunFixture[] },
+  runs: readonly string[],
+): { readonly path: string } {
+  let work: (AsyncDisposable & { path: string }) | undefined;
+  beforeAll(async () => {
+    work = await tempDir();
+    await writeSuite(join(work.path, "suite"), fixture.scenarios);
+    for (const [i, run] of runs.entries()) await writeRun(join(work.path, run), fixture.runs[i]!);
+  });
+  afterAll(async () => {
+    await work?.[Symbol.asyncDispose]();
+  });
+  return {
+    get path() {
+      if (!work) throw new Error("the fixture folder is written in beforeAll");
+      return work.path;
+    },
+  };
 }

@@ -126,6 +126,21 @@ export function baseAndCurrent(): { base: Results; current: Results } {
   return { base, current };
 }
 
+/** The i-th scenario id in the fixtures' style: acme__calc-0000000000, acme__calc-0000000001, ... */
+export function scenarioId(i: number): string {
+  return `acme__calc-${String(i).padStart(10, "0")}`;
+}
+
+/** The first n of those ids. */
+export function scenarioIds(n: number): string[] {
+  return Array.from({ length: n }, (_, i) => scenarioId(i));
+}
+
+/** A base run ("b" on commit "b") in which each of `ids` was resolved by its one attempt. */
+export function allResolved(ids: readonly string[]): Results {
+  return buildResults({ run_id: "b", commit: "b", scenarios: ids.map((id) => ({ id, rewards: [1] })) });
+}
+
 /** A small seeded generator (mulberry32): the same "random" attempts on every run of the tests. */
 export function seededRandom(seed: number): () => number {
   let a = seed | 0;
@@ -140,7 +155,7 @@ export function seededRandom(seed: number): () => number {
 /** n scenarios whose attempts each resolve with probability p (reward 1, else 0). */
 export function coinFlips(n: number, attempts: number, p: number, random: () => number): ScenarioSpec[] {
   return Array.from({ length: n }, (_, i) => ({
-    id: `acme__calc-${String(i).padStart(10, "0")}`,
+    id: scenarioId(i),
     rewards: Array.from({ length: attempts }, () => (random() < p ? 1 : 0)),
   }));
 }

@@ -3,7 +3,16 @@ import type { Results } from "../../core/results.js";
 import { COMMENT_MAX_LENGTH, commentMarker, isRepogymComment, renderComment } from "../../report/comment.js";
 import { compareResults } from "../../report/compare.js";
 import { evaluateGates } from "../../report/gates.js";
-import { baseAndCurrent, buildResults, PR, parsedResults, type ScenarioSpec, sha } from "./build-results.js";
+import {
+  allResolved,
+  baseAndCurrent,
+  buildResults,
+  PR,
+  parsedResults,
+  type ScenarioSpec,
+  scenarioIds,
+  sha,
+} from "./build-results.js";
 
 /** Raw HTML the renderer itself writes; anything else starting with `<` came from somewhere it should not. */
 const OWN_TAGS = /<!-- repogym:comment key=[A-Za-z0-9_.-]+ -->|<\/?details>|<summary>|<\/summary>|<\/?sub>/g;
@@ -208,7 +217,7 @@ describe("renderComment", () => {
 
   it("stays under GitHub's limit with 3,000 scenarios and says how many it left out", () => {
     const count = 3000;
-    const ids = Array.from({ length: count }, (_, i) => `acme__calc-${String(i).padStart(10, "0")}`);
+    const ids = scenarioIds(count);
     const spec = (rewards: (i: number) => number[]): ScenarioSpec[] =>
       ids.map((id, i) => ({
         id,
@@ -243,12 +252,8 @@ describe("renderComment", () => {
   });
 
   it("shows as many detail rows as fit before touching the change tables", () => {
-    const ids = Array.from({ length: 400 }, (_, i) => `acme__calc-${String(i).padStart(10, "0")}`);
-    const base = buildResults({
-      run_id: "b",
-      commit: "b",
-      scenarios: ids.map((id) => ({ id, rewards: [1] })),
-    });
+    const ids = scenarioIds(400);
+    const base = allResolved(ids);
     const current = buildResults({
       run_id: "c",
       commit: "c",

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { compareResults } from "../../report/compare.js";
 import { evaluateGates } from "../../report/gates.js";
 import { renderJobSummary, SUMMARY_MAX_BYTES } from "../../report/summary.js";
-import { baseAndCurrent, buildResults, PR } from "./build-results.js";
+import { allResolved, baseAndCurrent, buildResults, PR, scenarioIds } from "./build-results.js";
 
 const bytes = (text: string) => Buffer.byteLength(text, "utf8");
 
@@ -43,14 +43,10 @@ describe("renderJobSummary", () => {
   });
 
   it("is capped in UTF-8 bytes, not characters, and says what it left out", () => {
-    const ids = Array.from({ length: 3000 }, (_, i) => `acme__calc-${String(i).padStart(10, "0")}`);
+    const ids = scenarioIds(3000);
     // Three bytes per character: a character cap would let this through at three times the size.
     const reason = "測試失敗".repeat(10);
-    const base = buildResults({
-      run_id: "b",
-      commit: "b",
-      scenarios: ids.map((id) => ({ id, rewards: [1] })),
-    });
+    const base = allResolved(ids);
     const current = buildResults({
       run_id: "c",
       commit: "c",
