@@ -523,6 +523,9 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
   const unscored = testReport(scenario, undefined);
   const infraError = (reason: string) =>
     record({ status: "infra_error", reward: null, resolved: false, scores: [], tests: unscored, reason });
+  /** Scored, and 0: the agent's change is why, and the reason says how. */
+  const failed = (reason: string) =>
+    record({ status: "scored", reward: 0, resolved: false, scores: [], tests: unscored, reason });
 
   const scratch = await mkdtemp(join(tmpdir(), "repogym-rollout-"));
   let workspace: Workspace | undefined;
@@ -629,14 +632,7 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
       });
       if (scan.kind === "flagged") {
         durations.score_ms = performance.now() - started;
-        return record({
-          status: "scored",
-          reward: 0,
-          resolved: false,
-          scores: [],
-          tests: unscored,
-          reason: tamperReason(scan.finding),
-        });
+        return failed(tamperReason(scan.finding));
       }
     }
 
@@ -665,14 +661,7 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
         durations.score_ms = performance.now() - started;
         await writeFile(testsLog, rebuilt.output);
         logs.tests = testsLog;
-        return record({
-          status: "scored",
-          reward: 0,
-          resolved: false,
-          scores: [],
-          tests: unscored,
-          reason: `the setup failed over the agent's change: ${rebuilt.reason}`,
-        });
+        return failed(`the setup failed over the agent's change: ${rebuilt.reason}`);
       }
     }
 
@@ -688,14 +677,9 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
         modelPatch === "" ? undefined : await controlTestRun(ctx, scenario, join(scratch, "control"));
       durations.score_ms = performance.now() - started;
       if (control?.ok) {
-        return record({
-          status: "scored",
-          reward: 0,
-          resolved: false,
-          scores: [],
-          tests: unscored,
-          reason: `the agent's change broke the test run (${tests.reason}); the starting state runs its tests`,
-        });
+        return failed(
+          `the agent's change broke the test run (${tests.reason}); the starting state runs its tests`,
+        );
       }
       return infraError(`the tests could not be run: ${tests.reason}`);
     }

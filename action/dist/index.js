@@ -61245,6 +61245,7 @@ async function runRollout(ctx, scenario, attempt) {
   });
   const unscored = testReport(scenario, void 0);
   const infraError = (reason) => record2({ status: "infra_error", reward: null, resolved: false, scores: [], tests: unscored, reason });
+  const failed = (reason) => record2({ status: "scored", reward: 0, resolved: false, scores: [], tests: unscored, reason });
   const scratch = await mkdtemp5(join18(tmpdir5(), "repogym-rollout-"));
   let workspace;
   let scoring;
@@ -61338,14 +61339,7 @@ async function runRollout(ctx, scenario, attempt) {
       });
       if (scan.kind === "flagged") {
         durations.score_ms = performance.now() - started;
-        return record2({
-          status: "scored",
-          reward: 0,
-          resolved: false,
-          scores: [],
-          tests: unscored,
-          reason: tamperReason(scan.finding)
-        });
+        return failed(tamperReason(scan.finding));
       }
     }
     try {
@@ -61369,14 +61363,7 @@ async function runRollout(ctx, scenario, attempt) {
         durations.score_ms = performance.now() - started;
         await writeFile8(testsLog, rebuilt.output);
         logs.tests = testsLog;
-        return record2({
-          status: "scored",
-          reward: 0,
-          resolved: false,
-          scores: [],
-          tests: unscored,
-          reason: `the setup failed over the agent's change: ${rebuilt.reason}`
-        });
+        return failed(`the setup failed over the agent's change: ${rebuilt.reason}`);
       }
     }
     const tests = await runScenarioTests(ctx, scenario, scoring.dir);
@@ -61386,14 +61373,9 @@ async function runRollout(ctx, scenario, attempt) {
       const control = modelPatch === "" ? void 0 : await controlTestRun(ctx, scenario, join18(scratch, "control"));
       durations.score_ms = performance.now() - started;
       if (control?.ok) {
-        return record2({
-          status: "scored",
-          reward: 0,
-          resolved: false,
-          scores: [],
-          tests: unscored,
-          reason: `the agent's change broke the test run (${tests.reason}); the starting state runs its tests`
-        });
+        return failed(
+          `the agent's change broke the test run (${tests.reason}); the starting state runs its tests`
+        );
       }
       return infraError(`the tests could not be run: ${tests.reason}`);
     }
