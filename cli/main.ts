@@ -12,7 +12,9 @@ import { registerValidate } from "./commands/validate.js";
 
 export function buildProgram(): Command {
   const program = new Command("repogym")
-    .description("Mine a repository's history into test-fixing scenarios for coding agents.")
+    .description(
+      "Mine a repository's history into test-fixing scenarios, run coding agents on them, score, serve and export the results.",
+    )
     .version(toolVersion().replace(/^repogym /, ""))
     .showHelpAfterError("(run with --help for usage)");
   registerMine(program);
