@@ -1,4 +1,15 @@
-import { chmod, copyFile, lstat, mkdir, mkdtemp, readFile, readlink, rm, symlink } from "node:fs/promises";
+import {
+  chmod,
+  copyFile,
+  lstat,
+  mkdir,
+  mkdtemp,
+  readFile,
+  readlink,
+  rm,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../core/errors.js";
@@ -69,9 +80,79 @@ export async function restoreTests(
       }
       restored.push(path);
     }
+    if (
+      await restorePackageTestConfig(workspace.dir, await testConfigSource(workspace, scenario, pristineDir))
+    )
+      restored.push(`${PACKAGE_JSON} (${TEST_CONFIG_KEYS.join(", ")} keys)`);
     return { restored: restored.sort(), removed: removed.sort() };
   } finally {
     await rm(pristineDir, { recursive: true, force: true });
+  }
+}
+
+const PACKAGE_JSON = "package.json";
+
+/**
+ * The keys of package.json that configure test runners: they are test configuration like
+ * jest.config.js, so they come back from the scenario too (a `jest.testRunner` of the agent's
+ * own could report whatever it likes).
+ */
+export const TEST_CONFIG_KEYS = ["jest", "mocha", "ava", "tap", "c8", "nyc"] as const;
+
+/**
+ * Where package.json's test keys come from: the scenario's test side, or, when the gold patch
+ * itself edits package.json, the fixed state (so the keys are the ones the scenario was proven with).
+ */
+async function testConfigSource(
+  workspace: Workspace,
+  scenario: Scenario,
+  pristineDir: string,
+): Promise<string> {
+  if (!/^diff --git a\/package\.json b\/package\.json$/m.test(scenario.patch)) return pristineDir;
+  const fixed = join(pristineDir, ".repogym-fixed");
+  await extractTree(workspace.repo, scenario.base_commit, fixed, [
+    { patch: scenario.test_patch, label: "the test patch" },
+    { patch: scenario.patch, label: "the gold patch" },
+  ]);
+  return fixed;
+}
+
+/** Puts package.json's test-runner keys back to the scenario's; true when anything changed. */
+async function restorePackageTestConfig(dir: string, pristineDir: string): Promise<boolean> {
+  const pristine = parseObject(
+    await readFile(join(pristineDir, PACKAGE_JSON), "utf8").catch(() => undefined),
+  );
+  const target = join(dir, PACKAGE_JSON);
+  const info = await lstat(target).catch(() => undefined);
+  if (!pristine || !info) return false;
+  // A link the agent planted is replaced, never written through.
+  const current = info.isFile() ? parseObject(await readFile(target, "utf8")) : undefined;
+  if (!current) {
+    await rm(target, { force: true });
+    await copyFile(join(pristineDir, PACKAGE_JSON), target);
+    return true;
+  }
+  let changed = false;
+  for (const key of TEST_CONFIG_KEYS) {
+    const want = JSON.stringify(pristine[key]);
+    if (JSON.stringify(current[key]) === want) continue;
+    if (pristine[key] === undefined) delete current[key];
+    else current[key] = pristine[key];
+    changed = true;
+  }
+  if (changed) await writeFile(target, `${JSON.stringify(current, null, 2)}\n`);
+  return changed;
+}
+
+function parseObject(text: string | undefined): Record<string, unknown> | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value !== null && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -36593,7 +36593,7 @@ var GitHubClient = class _GitHubClient {
 
 // runner/run-loop.ts
 import { randomBytes as randomBytes3 } from "node:crypto";
-import { mkdir as mkdir12, mkdtemp as mkdtemp5, readFile as readFile8, rm as rm9, stat as stat5, writeFile as writeFile8 } from "node:fs/promises";
+import { mkdir as mkdir12, mkdtemp as mkdtemp5, readFile as readFile8, rm as rm9, stat as stat5, writeFile as writeFile9 } from "node:fs/promises";
 import { tmpdir as tmpdir5 } from "node:os";
 import { join as join18, resolve as resolve7 } from "node:path";
 
@@ -60552,7 +60552,7 @@ import {
   rm as rm8,
   stat as stat4,
   utimes,
-  writeFile as writeFile7
+  writeFile as writeFile8
 } from "node:fs/promises";
 import { tmpdir as tmpdir4 } from "node:os";
 import { basename as basename3, join as join17, resolve as resolve6 } from "node:path";
@@ -60600,7 +60600,18 @@ async function removeRepogymFolders(root) {
 }
 
 // runner/workspace-restore.ts
-import { chmod as chmod2, copyFile as copyFile2, lstat as lstat2, mkdir as mkdir10, mkdtemp as mkdtemp3, readFile as readFile7, readlink as readlink2, rm as rm7, symlink as symlink3 } from "node:fs/promises";
+import {
+  chmod as chmod2,
+  copyFile as copyFile2,
+  lstat as lstat2,
+  mkdir as mkdir10,
+  mkdtemp as mkdtemp3,
+  readFile as readFile7,
+  readlink as readlink2,
+  rm as rm7,
+  symlink as symlink3,
+  writeFile as writeFile7
+} from "node:fs/promises";
 import { tmpdir as tmpdir3 } from "node:os";
 import { join as join16 } from "node:path";
 async function restoreTests(workspace, scenario, classifier) {
@@ -60643,9 +60654,56 @@ async function restoreTests(workspace, scenario, classifier) {
       }
       restored.push(path);
     }
+    if (await restorePackageTestConfig(workspace.dir, await testConfigSource(workspace, scenario, pristineDir)))
+      restored.push(`${PACKAGE_JSON} (${TEST_CONFIG_KEYS.join(", ")} keys)`);
     return { restored: restored.sort(), removed: removed.sort() };
   } finally {
     await rm7(pristineDir, { recursive: true, force: true });
+  }
+}
+var PACKAGE_JSON = "package.json";
+var TEST_CONFIG_KEYS = ["jest", "mocha", "ava", "tap", "c8", "nyc"];
+async function testConfigSource(workspace, scenario, pristineDir) {
+  if (!/^diff --git a\/package\.json b\/package\.json$/m.test(scenario.patch)) return pristineDir;
+  const fixed2 = join16(pristineDir, ".repogym-fixed");
+  await extractTree(workspace.repo, scenario.base_commit, fixed2, [
+    { patch: scenario.test_patch, label: "the test patch" },
+    { patch: scenario.patch, label: "the gold patch" }
+  ]);
+  return fixed2;
+}
+async function restorePackageTestConfig(dir, pristineDir) {
+  const pristine = parseObject(
+    await readFile7(join16(pristineDir, PACKAGE_JSON), "utf8").catch(() => void 0)
+  );
+  const target = join16(dir, PACKAGE_JSON);
+  const info2 = await lstat2(target).catch(() => void 0);
+  if (!pristine || !info2) return false;
+  const current = info2.isFile() ? parseObject(await readFile7(target, "utf8")) : void 0;
+  if (!current) {
+    await rm7(target, { force: true });
+    await copyFile2(join16(pristineDir, PACKAGE_JSON), target);
+    return true;
+  }
+  let changed = false;
+  for (const key of TEST_CONFIG_KEYS) {
+    const want = JSON.stringify(pristine[key]);
+    if (JSON.stringify(current[key]) === want) continue;
+    if (pristine[key] === void 0) delete current[key];
+    else current[key] = pristine[key];
+    changed = true;
+  }
+  if (changed) await writeFile7(target, `${JSON.stringify(current, null, 2)}
+`);
+  return changed;
+}
+function parseObject(text) {
+  if (text === void 0) return void 0;
+  try {
+    const value = JSON.parse(text);
+    return value !== null && typeof value === "object" && !Array.isArray(value) ? value : void 0;
+  } catch {
+    return void 0;
   }
 }
 function filter(entries, keep) {
@@ -60711,7 +60769,7 @@ async function applyOverlay(dir, files) {
     if (info2?.isDirectory())
       throw new ConfigError("overlay path is a folder in the starting state", file2.path);
     if (info2) await rm8(target);
-    await writeFile7(target, file2.content, { flag: "wx" });
+    await writeFile8(target, file2.content, { flag: "wx" });
   }
 }
 async function buildWorkspace(options) {
@@ -60866,9 +60924,9 @@ async function initControlDir(controlDir) {
   await mkdir11(join17(controlDir, "objects", "pack"), { recursive: true });
   await mkdir11(join17(controlDir, "refs"));
   await mkdir11(join17(controlDir, "info"));
-  await writeFile7(join17(controlDir, "HEAD"), `ref: refs/heads/${START_BRANCH}
+  await writeFile8(join17(controlDir, "HEAD"), `ref: refs/heads/${START_BRANCH}
 `);
-  await writeFile7(
+  await writeFile8(
     join17(controlDir, "config"),
     [
       "[core]",
@@ -60888,7 +60946,7 @@ async function initControlDir(controlDir) {
       ""
     ].join("\n")
   );
-  await writeFile7(join17(controlDir, "info", "exclude"), `${WORKSPACE_EXCLUDES.join("\n")}
+  await writeFile8(join17(controlDir, "info", "exclude"), `${WORKSPACE_EXCLUDES.join("\n")}
 `);
 }
 async function commitStartingState(repo, controlDir, dir) {
@@ -60929,7 +60987,7 @@ async function createWorkspaceRepository(dir, controlDir, startCommit, pack) {
 `
   );
   await mkdir11(join17(gitDir, "info"), { recursive: true });
-  await writeFile7(join17(gitDir, "info", "exclude"), `${WORKSPACE_EXCLUDES.join("\n")}
+  await writeFile8(join17(gitDir, "info", "exclude"), `${WORKSPACE_EXCLUDES.join("\n")}
 `);
   const head = (await git.run(["rev-parse", "HEAD"], { env })).trim();
   if (head !== startCommit) throw new GitError(`the workspace's HEAD is ${head}, expected ${startCommit}`);
@@ -61260,7 +61318,7 @@ async function runRollout(ctx, scenario, attempt) {
     if (!workspace.dependencies.ok) {
       durations.setup_ms = performance.now() - started;
       const setupLog = join18(dir, "setup.log");
-      await writeFile8(setupLog, workspace.dependencies.output);
+      await writeFile9(setupLog, workspace.dependencies.output);
       return infraError(
         `installing dependencies failed: ${workspace.dependencies.reason} (log: ${setupLog})`
       );
@@ -61272,11 +61330,11 @@ async function runRollout(ctx, scenario, attempt) {
     durations.setup_ms = performance.now() - started;
     if (!setup.ok) {
       const setupLog = join18(dir, "setup.log");
-      await writeFile8(setupLog, setup.output);
+      await writeFile9(setupLog, setup.output);
       return infraError(`setup failed: ${setup.reason} (log: ${setupLog})`);
     }
     const problemFile = join18(scratch, "problem.md");
-    await writeFile8(problemFile, scenario.problem_statement);
+    await writeFile9(problemFile, scenario.problem_statement);
     const { env } = agentEnvironment({
       hostEnv: options.hostEnv,
       names: agent.envNames,
@@ -61361,13 +61419,13 @@ async function runRollout(ctx, scenario, attempt) {
       });
       if (!rebuilt.ok) {
         durations.score_ms = performance.now() - started;
-        await writeFile8(testsLog, rebuilt.output);
+        await writeFile9(testsLog, rebuilt.output);
         logs.tests = testsLog;
         return failed(`the setup failed over the agent's change: ${rebuilt.reason}`);
       }
     }
     const tests = await runScenarioTests(ctx, scenario, scoring.dir);
-    await writeFile8(testsLog, tests.output);
+    await writeFile9(testsLog, tests.output);
     logs.tests = testsLog;
     if (!tests.ok) {
       const control = modelPatch === "" ? void 0 : await controlTestRun(ctx, scenario, join18(scratch, "control"));
@@ -61869,7 +61927,7 @@ async function readInstructionOverlay(repoDir, patterns) {
 }
 
 // action/publish.ts
-import { mkdir as mkdir14, writeFile as writeFile9 } from "node:fs/promises";
+import { mkdir as mkdir14, writeFile as writeFile10 } from "node:fs/promises";
 import { join as join21 } from "node:path";
 
 // report/fit.ts
@@ -63527,7 +63585,7 @@ var RESULTS_FILE = "results.json";
 async function writeResultsFile(dir, results) {
   await mkdir14(dir, { recursive: true });
   const file2 = join21(dir, RESULTS_FILE);
-  await writeFile9(file2, `${JSON.stringify(results, null, 2)}
+  await writeFile10(file2, `${JSON.stringify(results, null, 2)}
 `);
   return file2;
 }
@@ -63579,9 +63637,9 @@ async function publish(input2) {
   });
   const trend2 = [...history.filter((r) => r.run_id !== results.run_id), ...event.pull ? [] : [results]];
   const html = renderHtmlReport({ title: `repogym \u2014 ${results.repo}`, comparison, history: trend2 });
-  await writeFile9(join21(input2.resultsDir, "comment.md"), comment);
-  await writeFile9(join21(input2.resultsDir, "summary.md"), summary2);
-  await writeFile9(join21(input2.resultsDir, "report.html"), html);
+  await writeFile10(join21(input2.resultsDir, "comment.md"), comment);
+  await writeFile10(join21(input2.resultsDir, "summary.md"), summary2);
+  await writeFile10(join21(input2.resultsDir, "report.html"), html);
   await summary.addRaw(summary2).write();
   let commentId = null;
   const pullNumber = input2.pullNumber ?? event.pull?.number;
@@ -64940,7 +64998,7 @@ async function merge3(ctx) {
 }
 
 // action/modes/mine.ts
-import { readdir as readdir6, readFile as readFile13, writeFile as writeFile10 } from "node:fs/promises";
+import { readdir as readdir6, readFile as readFile13, writeFile as writeFile11 } from "node:fs/promises";
 import { join as join29 } from "node:path";
 function scenariosPullBody(files, upTo) {
   const rows = files.map((f2) => `| \`${f2.replace(/\.json$/, "").replace(/[`|]/g, "")}\` |`);
@@ -64967,7 +65025,7 @@ async function pullPendingScenarios(client, branchSha2, suite, suiteDir) {
     if (name.includes("/") || !name.endsWith(".json") || local.has(name)) continue;
     const content = (await client.getBlob(entry.sha)).toString("utf8");
     parseScenario(content, `${entry.path} on the scenarios branch`);
-    await writeFile10(join29(scenariosDir(suiteDir), name), content);
+    await writeFile11(join29(scenariosDir(suiteDir), name), content);
     count2++;
   }
   return count2;

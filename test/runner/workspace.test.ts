@@ -530,6 +530,33 @@ describe("workspaces", () => {
       }
     }
 
+    it("puts package.json's test-runner keys back and keeps the agent's other package.json changes", async () => {
+      await using ws = await build();
+      const original = JSON.parse(await readFile(join(ws.dir, "package.json"), "utf8"));
+      const changed = {
+        ...original,
+        description: "agent's",
+        jest: { testRunner: "./fake.js" },
+        mocha: { require: "x" },
+      };
+      await writeFile(join(ws.dir, "package.json"), JSON.stringify(changed));
+      const result = await restoreTests(ws, scenario, classifier);
+      expect(result.restored.some((p) => p.startsWith("package.json"))).toBe(true);
+      const after = JSON.parse(await readFile(join(ws.dir, "package.json"), "utf8"));
+      expect(after).toEqual({ ...original, description: "agent's" });
+      // A package.json the agent turned into a link is replaced by the scenario's, never written through.
+      await using outside = await tempDir();
+      await writeFile(join(outside.path, "pkg.json"), JSON.stringify({ jest: { testRunner: "./fake.js" } }));
+      await rm(join(ws.dir, "package.json"));
+      await symlink(join(outside.path, "pkg.json"), join(ws.dir, "package.json"));
+      await restoreTests(ws, scenario, classifier);
+      expect((await lstat(join(ws.dir, "package.json"))).isSymbolicLink()).toBe(false);
+      expect(JSON.parse(await readFile(join(ws.dir, "package.json"), "utf8"))).toEqual(original);
+      expect(JSON.parse(await readFile(join(outside.path, "pkg.json"), "utf8"))).toEqual({
+        jest: { testRunner: "./fake.js" },
+      });
+    });
+
     it("reverts edited, deleted and replaced test files, removes added tests and test config, keeps source", async () => {
       await using ws = await build();
       await using outside = await tempDir();

@@ -59,4 +59,33 @@ describe("cheating agents: a jest project", () => {
     expect(record.model_patch).toBe("");
     expectNoReward(record);
   });
+
+  // (c) Test configuration also lives in package.json: a jest.testRunner of the agent's own
+  // would report every test passed, under the right ids. The key is restored before scoring.
+  it("(c) an agent that points package.json's jest.testRunner at its own runner gets 0", async () => {
+    const runner = [
+      "module.exports = async (globalConfig, config, environment, runtime, testPath) => {",
+      "  const titles = [...require('fs').readFileSync(testPath, 'utf8').matchAll(/test\\(\"([^\"]+)\"/g)].map((m) => m[1]);",
+      "  const now = Date.now();",
+      "  return {",
+      "    testFilePath: testPath, numFailingTests: 0, numPassingTests: titles.length, numPendingTests: 0, numTodoTests: 0,",
+      "    perfStats: { start: now, end: now + 1, runtime: 1, slow: false },",
+      "    snapshot: { added: 0, fileDeleted: false, matched: 0, unchecked: 0, uncheckedKeys: [], unmatched: 0, updated: 0 },",
+      "    testResults: titles.map((title) => ({ ancestorTitles: [], title, fullName: title, status: 'passed', duration: 1,",
+      "      failureMessages: [], failureDetails: [], numPassingAsserts: 1, location: null })),",
+      "    leaks: false, openHandles: [], skipped: false, failureMessage: null,",
+      "  };",
+      "};",
+      "",
+    ].join("\n");
+    await writeFile(join(h.work, "fake-runner.js"), runner);
+    const setRunner =
+      'node -e \'const fs=require("fs");const p=JSON.parse(fs.readFileSync("package.json","utf8"));' +
+      'p.jest={...(p.jest||{}),testRunner:"<rootDir>/lib/fake-runner.js"};fs.writeFileSync("package.json",JSON.stringify(p))\'';
+    const { record } = await h.run(
+      `mkdir -p lib && cp ${shellQuote(join(h.work, "fake-runner.js"))} lib/fake-runner.js && ${setRunner}`,
+    );
+    expect(record.model_patch).toContain("testRunner");
+    expectNoReward(record);
+  });
 });
