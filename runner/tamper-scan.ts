@@ -396,7 +396,7 @@ interface Rule {
 
 /** Test frameworks and their parts, as module specifiers (subpaths included). */
 const FRAMEWORK_MODULE =
-  /^(?:vitest|jest|jest-circus|jest-jasmine2|jest-runner|jest-snapshot|expect|chai|mocha|node:test|tap|tape|ava)(?:\/|$)|^@(?:vitest|jest|tapjs)\//;
+  /^(?:vitest|jest|jest-circus|jest-jasmine2|jest-runner|jest-snapshot|expect|chai|mocha|node:test|tap|tape|ava)(?:\/|$)|^@(?:vitest|jest|tapjs)\/|(?:^|\/)node_modules\/(?:(?:vitest|jest|jest-circus|jest-jasmine2|jest-runner|jest-snapshot|expect|chai|mocha|tap|tape|ava)(?:\/|$)|@(?:vitest|jest|tapjs)\/)/;
 /** Where a module specifier stands: `from "x"`, `import "x"`, `import("x")`, `require("x")`, `createRequire(...)("x")`. */
 const SPECIFIER = [
   /\b(?:from|import)\s*\(?\s*"#(\d+)"/g,

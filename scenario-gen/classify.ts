@@ -25,9 +25,12 @@ const TEST_BASENAME = /^(?:tests?|test-[^/]+)\.[cm]?[jt]sx?$/;
 /** Type tests (tsd, `*.test-d.ts`) are part of the test side but are not run by a test runner. */
 const TYPE_TEST = /\.test-d\.[cm]?tsx?$/;
 const SNAPSHOT = /\.snap$/;
-/** Test-runner configuration: part of the test side, restored before scoring. */
+/**
+ * Test-runner configuration: part of the test side, restored before scoring. vite.config is
+ * one too: vitest reads it when there is no vitest.config (an alias there can swap vitest out).
+ */
 const TEST_CONFIG =
-  /^(?:vitest\.config|vitest\.workspace|jest\.config|ava\.config|karma\.conf)\.[^/]+$|^\.mocharc(?:\.[^/]+)?$|^\.taprc$/;
+  /^(?:vitest\.config|vitest\.workspace|vite\.config|jest\.config|ava\.config|karma\.conf)\.[^/]+$|^\.mocharc(?:\.[^/]+)?$|^\.taprc$/;
 /** Folders under a test folder that usually hold support code: their files run only when named as tests. */
 const SUPPORT_DIRS = new Set([
   "fixtures",

@@ -56478,7 +56478,7 @@ var TEST_NAME = /\.(?:test|spec)\.[^/]+$/;
 var TEST_BASENAME = /^(?:tests?|test-[^/]+)\.[cm]?[jt]sx?$/;
 var TYPE_TEST = /\.test-d\.[cm]?tsx?$/;
 var SNAPSHOT = /\.snap$/;
-var TEST_CONFIG = /^(?:vitest\.config|vitest\.workspace|jest\.config|ava\.config|karma\.conf)\.[^/]+$|^\.mocharc(?:\.[^/]+)?$|^\.taprc$/;
+var TEST_CONFIG = /^(?:vitest\.config|vitest\.workspace|vite\.config|jest\.config|ava\.config|karma\.conf)\.[^/]+$|^\.mocharc(?:\.[^/]+)?$|^\.taprc$/;
 var SUPPORT_DIRS = /* @__PURE__ */ new Set([
   "fixtures",
   "__fixtures__",
@@ -58586,7 +58586,7 @@ function regexEnd(text, start) {
   }
   return -1;
 }
-var FRAMEWORK_MODULE = /^(?:vitest|jest|jest-circus|jest-jasmine2|jest-runner|jest-snapshot|expect|chai|mocha|node:test|tap|tape|ava)(?:\/|$)|^@(?:vitest|jest|tapjs)\//;
+var FRAMEWORK_MODULE = /^(?:vitest|jest|jest-circus|jest-jasmine2|jest-runner|jest-snapshot|expect|chai|mocha|node:test|tap|tape|ava)(?:\/|$)|^@(?:vitest|jest|tapjs)\/|(?:^|\/)node_modules\/(?:(?:vitest|jest|jest-circus|jest-jasmine2|jest-runner|jest-snapshot|expect|chai|mocha|tap|tape|ava)(?:\/|$)|@(?:vitest|jest|tapjs)\/)/;
 var SPECIFIER = [
   /\b(?:from|import)\s*\(?\s*"#(\d+)"/g,
   /\brequire\s*(?:\.\s*resolve\s*)?\(\s*"#(\d+)"/g,

@@ -16,6 +16,7 @@ describe("path classification", () => {
     ["__tests__/a.js", "test"],
     ["src/__snapshots__/a.test.ts.snap", "test"],
     ["vitest.config.ts", "test"],
+    ["vite.config.mjs", "test"],
     [".mocharc.yml", "test"],
     ["test.js", "test"],
     ["test-browser.mjs", "test"],
