@@ -70,7 +70,8 @@ export interface Comparison {
   };
 }
 
-function side(rollouts: readonly ResultRollout[]): ScenarioSide {
+/** One scenario's rollouts in a run: mean reward, attempts, resolved, time, cost, first reason (pure). */
+export function scenarioSide(rollouts: readonly ResultRollout[]): ScenarioSide {
   const rewarded = rollouts.filter((r) => r.reward !== null);
   const costs = rollouts.filter((r) => r.cost_usd !== undefined).map((r) => r.cost_usd as number);
   const reason = rollouts.find((r) => r.reason)?.reason;
@@ -159,8 +160,8 @@ export function compareResults(current: Results, base: Results | null): Comparis
   for (const id of ids) {
     const inCurrent = inCurrentIds.has(id);
     const inBase = inBaseIds.has(id);
-    const cur = inCurrent ? side(now.get(id) ?? []) : null;
-    const old = inBase ? side(before.get(id) ?? []) : null;
+    const cur = inCurrent ? scenarioSide(now.get(id) ?? []) : null;
+    const old = inBase ? scenarioSide(before.get(id) ?? []) : null;
     let change: ScenarioChange;
     let delta: number | null = null;
     let beyond = false;

@@ -10,7 +10,7 @@ import { runPool } from "../core/pool.js";
 import { ROLLOUT_SCHEMA, type Rollout } from "../core/rollout.js";
 import type { Scenario } from "../core/scenario.js";
 import { parseWithSchema } from "../core/schema-error.js";
-import { createClassifier } from "../scenario-gen/classify.js";
+import { createClassifier, type PathClassifier } from "../scenario-gen/classify.js";
 import { buildScoringContract, isResolved, ScoringInfraError, testReport } from "../scorers/index.js";
 import {
   type AgentSpec,
@@ -376,6 +376,7 @@ export interface RolloutRunner {
  */
 export function createRolloutRunner(options: RolloutRunnerOptions): RolloutRunner {
   const contract = buildScoringContract(options.config.scoring);
+  const classifier = createClassifier(options.config.paths);
   const cache = new DependencyCache({
     cacheDir: options.cacheDir,
     timeoutMs: options.config.timeouts.install_ms,
@@ -386,6 +387,7 @@ export function createRolloutRunner(options: RolloutRunnerOptions): RolloutRunne
         options: { ...options, outDir: task.outDir },
         agent: task.agent,
         contract,
+        classifier,
         cache,
         runId: task.runId,
         sandbox: options.sandbox,
@@ -405,6 +407,8 @@ interface RolloutRunContext {
   options: Omit<RolloutRunnerOptions, "sandbox"> & { outDir: string };
   agent: ConfiguredAgent;
   contract: ReturnType<typeof buildScoringContract>;
+  /** The config's test/source rules: what the restore puts back and what the tamper scan reads. */
+  classifier: PathClassifier;
   cache: DependencyCache;
   runId: string;
   sandbox: SandboxLevel;
@@ -628,7 +632,7 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
       const scan = tamperScan({
         modelPatch,
         goldPatch: scenario.patch,
-        classifier: createClassifier(config.paths),
+        classifier: ctx.classifier,
       });
       if (scan.kind === "flagged") {
         durations.score_ms = performance.now() - started;
@@ -644,7 +648,7 @@ async function runRollout(ctx: RolloutRunContext, scenario: Scenario, attempt: n
       if (!scoring.dependencies.ok)
         throw new Error(`installing dependencies failed: ${scoring.dependencies.reason}`);
       await applyPatch(scoring.dir, modelPatch, "the agent's patch");
-      await restoreTests(scoring, scenario, createClassifier(config.paths));
+      await restoreTests(scoring, scenario, ctx.classifier);
     } catch (error) {
       durations.score_ms = performance.now() - started;
       return infraError(`could not build the scoring workspace: ${describeError(error)}`);
@@ -758,7 +762,7 @@ async function controlTestRun(ctx: RolloutRunContext, scenario: Scenario, dir: s
       timeoutMs: config.timeouts.setup_ms,
     });
     if (!setup.ok) return undefined;
-    await restoreTests(control, scenario, createClassifier(config.paths));
+    await restoreTests(control, scenario, ctx.classifier);
     return await runScenarioTests(ctx, scenario, control.dir);
   } catch {
     return undefined;

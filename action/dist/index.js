@@ -40617,7 +40617,7 @@ function handleIntersectionResults(result, left, right) {
   const unrecKeys = /* @__PURE__ */ new Map();
   let unrecIssue;
   const keyIssues = /* @__PURE__ */ new Map();
-  const collect = (iss, side3) => {
+  const collect = (iss, side2) => {
     let keys;
     if (iss.code === "unrecognized_keys" && !iss.path?.length) {
       unrecIssue ?? (unrecIssue = iss);
@@ -40633,7 +40633,7 @@ function handleIntersectionResults(result, left, right) {
     for (const k of keys) {
       if (!unrecKeys.has(k))
         unrecKeys.set(k, {});
-      unrecKeys.get(k)[side3] = true;
+      unrecKeys.get(k)[side2] = true;
     }
     return true;
   };
@@ -56260,11 +56260,11 @@ function deepPartial(schema) {
 }
 
 // node_modules/zod/v4/classic/in-out.js
-function withChecks(side3, checks) {
+function withChecks(side2, checks) {
   if (!checks?.length)
-    return side3;
-  const def = side3._zod.def;
-  return clone(side3, mergeDefs(def, { checks: [...def.checks ?? [], ...checks] }), { parent: true });
+    return side2;
+  const def = side2._zod.def;
+  return clone(side2, mergeDefs(def, { checks: [...def.checks ?? [], ...checks] }), { parent: true });
 }
 function outSide(def) {
   return withChecks(def.out, def.checks);
@@ -61194,6 +61194,7 @@ async function runSuite(options) {
 }
 function createRolloutRunner(options) {
   const contract = buildScoringContract(options.config.scoring);
+  const classifier = createClassifier(options.config.paths);
   const cache = new DependencyCache({
     cacheDir: options.cacheDir,
     timeoutMs: options.config.timeouts.install_ms
@@ -61204,6 +61205,7 @@ function createRolloutRunner(options) {
         options: { ...options, outDir: task.outDir },
         agent: task.agent,
         contract,
+        classifier,
         cache,
         runId: task.runId,
         sandbox: options.sandbox
@@ -61393,7 +61395,7 @@ async function runRollout(ctx, scenario, attempt) {
       const scan = tamperScan({
         modelPatch,
         goldPatch: scenario.patch,
-        classifier: createClassifier(config2.paths)
+        classifier: ctx.classifier
       });
       if (scan.kind === "flagged") {
         durations.score_ms = performance.now() - started;
@@ -61405,7 +61407,7 @@ async function runRollout(ctx, scenario, attempt) {
       if (!scoring.dependencies.ok)
         throw new Error(`installing dependencies failed: ${scoring.dependencies.reason}`);
       await applyPatch(scoring.dir, modelPatch, "the agent's patch");
-      await restoreTests(scoring, scenario, createClassifier(config2.paths));
+      await restoreTests(scoring, scenario, ctx.classifier);
     } catch (error63) {
       durations.score_ms = performance.now() - started;
       return infraError(`could not build the scoring workspace: ${describeError(error63)}`);
@@ -61508,7 +61510,7 @@ async function controlTestRun(ctx, scenario, dir) {
         timeoutMs: config2.timeouts.setup_ms
       });
       if (!setup.ok) return void 0;
-      await restoreTests(control, scenario, createClassifier(config2.paths));
+      await restoreTests(control, scenario, ctx.classifier);
       return await runScenarioTests(ctx, scenario, control.dir);
     } catch (_) {
       var _error = _, _hasError = true;
@@ -62200,10 +62202,10 @@ function changedScenarios(comparison) {
     improvements: comparison.scenarios.filter((s) => s.change === "improvement").sort((a, b) => b.delta - a.delta || byId(a, b))
   };
 }
-function resolvedCell(side3) {
-  if (!side3) return "\u2014";
-  const infra = side3.infra_errors > 0 ? ` (${side3.infra_errors} infra)` : "";
-  return `${side3.resolved}/${side3.attempts}${infra}`;
+function resolvedCell(side2) {
+  if (!side2) return "\u2014";
+  const infra = side2.infra_errors > 0 ? ` (${side2.infra_errors} infra)` : "";
+  return `${side2.resolved}/${side2.attempts}${infra}`;
 }
 function noiseCell(s) {
   if (s.beyond_noise) return "**beyond noise**";
@@ -62299,8 +62301,8 @@ function renderDetails(comparison, limit, links, options = {}) {
     "left"
   ];
   const rows = all.slice(0, limit).map((s) => {
-    const side3 = s.current ?? s.base;
-    const reason = side3?.reason ? escapeMarkdown(truncate2(side3.reason, MAX_REASON_LENGTH)) : "";
+    const side2 = s.current ?? s.base;
+    const reason = side2?.reason ? escapeMarkdown(truncate2(side2.reason, MAX_REASON_LENGTH)) : "";
     return [
       code(s.instance_id),
       ...options.difficulty ? [formatInteger(s.lines)] : [],
@@ -62414,7 +62416,7 @@ function summarizeResults(results) {
     rollouts: results.rollouts.map((r) => ({ ...r, run_id: results.run_id }))
   });
 }
-function side(rollouts) {
+function scenarioSide(rollouts) {
   const rewarded = rollouts.filter((r) => r.reward !== null);
   const costs = rollouts.filter((r) => r.cost_usd !== void 0).map((r) => r.cost_usd);
   const reason = rollouts.find((r) => r.reason)?.reason;
@@ -62478,8 +62480,8 @@ function compareResults(current, base) {
   for (const id of ids) {
     const inCurrent = inCurrentIds.has(id);
     const inBase = inBaseIds.has(id);
-    const cur = inCurrent ? side(now.get(id) ?? []) : null;
-    const old = inBase ? side(before.get(id) ?? []) : null;
+    const cur = inCurrent ? scenarioSide(now.get(id) ?? []) : null;
+    const old = inBase ? scenarioSide(before.get(id) ?? []) : null;
     let change;
     let delta = null;
     let beyond = false;
@@ -62853,9 +62855,9 @@ function difficultyBars(comparison) {
     );
     const bar = { bucket: name, resolved: 0, unresolved: 0, no_reward: 0, mean_reward: null };
     for (const s of inBucket) {
-      const side3 = s.current;
-      if (side3.mean === null) bar.no_reward++;
-      else if (side3.resolved > 0) bar.resolved++;
+      const side2 = s.current;
+      if (side2.mean === null) bar.no_reward++;
+      else if (side2.resolved > 0) bar.resolved++;
       else bar.unresolved++;
     }
     bar.mean_reward = comparison.summary.by_difficulty.find((b) => b.bucket === name)?.mean_reward ?? null;
@@ -63007,7 +63009,7 @@ function renderNotes2(comparison) {
   if (notes.length === 0) return "";
   return `<section class="notes">${notes.map((n2) => `<p>${escapeHtml(n2)}</p>`).join("")}</section>`;
 }
-function side2(s, key) {
+function side(s, key) {
   if (!s) return "\u2014";
   return key === "mean" ? escapeHtml(fixed(s.mean)) : escapeHtml(`${s.resolved}/${s.attempts}${s.infra_errors > 0 ? ` (${s.infra_errors} infra)` : ""}`);
 }
@@ -63028,10 +63030,10 @@ function renderChanges2(comparison) {
   ];
   const rows = (list) => list.map((s) => [
     `<code>${escapeHtml(s.instance_id)}</code>`,
-    side2(s.base, "mean"),
-    side2(s.current, "mean"),
+    side(s.base, "mean"),
+    side(s.current, "mean"),
     escapeHtml(signed(s.delta ?? 0)),
-    `${side2(s.base, "resolved")} \u2192 ${side2(s.current, "resolved")}`,
+    `${side(s.base, "resolved")} \u2192 ${side(s.current, "resolved")}`,
     escapeHtml(noiseText(s))
   ]);
   const parts = [];
@@ -63138,9 +63140,9 @@ function renderDetails2(comparison) {
     return [
       `<code>${escapeHtml(s.instance_id)}</code>`,
       escapeHtml(formatInteger(s.lines)),
-      s.current ? side2(s.current, "mean") : "not run",
-      ...withBase ? [side2(s.base, "mean")] : [],
-      side2(s.current, "resolved"),
+      s.current ? side(s.current, "mean") : "not run",
+      ...withBase ? [side(s.base, "mean")] : [],
+      side(s.current, "resolved"),
       s.current ? escapeHtml(formatDuration(s.current.duration_ms)) : "\u2014",
       s.current?.cost_usd != null ? escapeHtml(formatCost(s.current.cost_usd)) : "\u2014",
       reason ? escapeHtml(truncate2(reason, 300)) : ""
@@ -64834,14 +64836,14 @@ async function tryPullRequestScenario(ctx, config2, overlay, outDir) {
       commit: pull.head_sha,
       signal: ctx.signal
     });
-    const rewarded = results.rollouts.filter((r) => r.reward !== null);
+    const side2 = scenarioSide(results.rollouts);
     return {
       state: "scored",
       instance_id: scenario.instance_id,
-      attempts: results.rollouts.length,
-      resolved: results.rollouts.filter((r) => r.resolved).length,
-      mean: rewarded.length === 0 ? null : rewarded.reduce((t, r) => t + r.reward, 0) / rewarded.length,
-      ...results.rollouts.find((r) => r.reason)?.reason ? { reason: results.rollouts.find((r) => r.reason).reason } : {}
+      attempts: side2.attempts,
+      resolved: side2.resolved,
+      mean: side2.mean,
+      ...side2.reason ? { reason: side2.reason } : {}
     };
   } catch (error63) {
     warning(`Could not try the PR as a scenario: ${describeError(error63)}`);
@@ -64885,12 +64887,11 @@ async function evaluate(ctx, options) {
     );
     notes.push(`Agent instructions from this PR: ${overlay.map((f2) => f2.path).join(", ")}`);
   }
-  let results;
   if (scenarios.length === 0) {
     notice(`No scenarios in ${inputs.suite}/scenarios yet: run the mine mode first (see the README).`);
     notes.push(`The suite in ${inputs.suite} has no scenarios yet.`);
   }
-  results = await runAgent({
+  const results = await runAgent({
     inputs,
     event,
     repoDir: ctx.repoDir,

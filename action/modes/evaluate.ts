@@ -3,7 +3,6 @@ import * as core from "@actions/core";
 import { loadConfig } from "../../core/config.js";
 import { ConfigError } from "../../core/errors.js";
 import { openRepository } from "../../core/git.js";
-import type { Results } from "../../core/results.js";
 import type { Scenario } from "../../core/scenario.js";
 import { readSuite } from "../../core/suite-store.js";
 import type { PrScenarioOutcome } from "../../report/comment.js";
@@ -58,12 +57,11 @@ export async function evaluate(ctx: ModeContext, options: { prScenario: boolean 
     notes.push(`Agent instructions from this PR: ${overlay.map((f) => f.path).join(", ")}`);
   }
 
-  let results: Results;
   if (scenarios.length === 0) {
     core.notice(`No scenarios in ${inputs.suite}/scenarios yet: run the mine mode first (see the README).`);
     notes.push(`The suite in ${inputs.suite} has no scenarios yet.`);
   }
-  results = await runAgent({
+  const results = await runAgent({
     inputs,
     event,
     repoDir: ctx.repoDir,

@@ -3,6 +3,7 @@ import * as core from "@actions/core";
 import type { Config } from "../../core/config.js";
 import { describeError } from "../../core/errors.js";
 import type { PrScenarioOutcome } from "../../report/comment.js";
+import { scenarioSide } from "../../report/compare.js";
 import type { OverlayFile } from "../../runner/workspace.js";
 import { scenarioFromPullRequest } from "../../scenario-gen/pr-scenario.js";
 import { runAgent, toolVersionSafe } from "../run-agent.js";
@@ -54,19 +55,14 @@ export async function tryPullRequestScenario(
       commit: pull.head_sha,
       signal: ctx.signal,
     });
-    const rewarded = results.rollouts.filter((r) => r.reward !== null);
+    const side = scenarioSide(results.rollouts);
     return {
       state: "scored",
       instance_id: scenario.instance_id,
-      attempts: results.rollouts.length,
-      resolved: results.rollouts.filter((r) => r.resolved).length,
-      mean:
-        rewarded.length === 0
-          ? null
-          : rewarded.reduce((t, r) => t + (r.reward as number), 0) / rewarded.length,
-      ...(results.rollouts.find((r) => r.reason)?.reason
-        ? { reason: results.rollouts.find((r) => r.reason)!.reason! }
-        : {}),
+      attempts: side.attempts,
+      resolved: side.resolved,
+      mean: side.mean,
+      ...(side.reason ? { reason: side.reason } : {}),
     };
   } catch (error) {
     core.warning(`Could not try the PR as a scenario: ${describeError(error)}`);
